@@ -1,0 +1,96 @@
+// Builds islet: the sandbox shims and the Node built-in ports are bundled to strings and embedded
+// in one CommonJS file, dist/islet.cjs, which is the server, the executors and the CLI at once.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+// Node built-in names: inside a port, these resolve through the sandbox's own require.
+const nodeBuiltins = [
+  'assert', 'buffer', 'events', 'path', 'querystring', 'string_decoder', 'url', 'util', 'process',
+  'timers', 'console', 'util/', 'buffer/', 'events/', 'assert/',
+];
+
+// module name inside the sandbox -> npm package that provides it
+const ports = {
+  assert: 'assert/',
+  buffer: 'buffer/',
+  events: 'events/',
+  path: 'path-browserify',
+  querystring: 'querystring-es3',
+  string_decoder: 'string_decoder/',
+  url: 'url/',
+  util: 'util/',
+  'islet:whatwg-url': 'whatwg-url',
+  'islet:structured-clone': '@ungap/structured-clone',
+};
+
+async function bundleText(options) {
+  const out = await esbuild.build({ bundle: true, write: false, logLevel: 'silent', legalComments: 'none', ...options });
+  return out.outputFiles[0].text;
+}
+
+/** One port as the body of a CommonJS module wrapper. */
+async function bundlePort(name, spec) {
+  const entry = require.resolve(spec, { paths: [root] });
+  const external = nodeBuiltins.filter((b) => b !== name && b !== `${name}/`);
+  const code = await bundleText({
+    stdin: { contents: `module.exports = require(${JSON.stringify(entry)});`, resolveDir: root, loader: 'js' },
+    format: 'cjs',
+    platform: 'browser',
+    target: 'es2022',
+    external,
+    minify: true,
+    define: { global: 'globalThis' },
+  });
+  return code;
+}
+
+const started = Date.now();
+const shims = await bundleText({
+  entryPoints: [join(root, 'src/shims/index.ts')],
+  format: 'cjs',
+  platform: 'neutral',
+  target: 'es2022',
+  minifySyntax: true,
+});
+const portSources = {};
+for (const [name, spec] of Object.entries(ports)) portSources[name] = await bundlePort(name, spec);
+
+const sandboxModule = [
+  `export const shimsSource = ${JSON.stringify(`(function(){var module={exports:{}};var exports=module.exports;\n${shims}\nreturn module.exports.installWith;})()`)};`,
+  `export const portSources = ${JSON.stringify(portSources)};`,
+].join('\n');
+
+const generated = {
+  name: 'islet-generated',
+  setup(build) {
+    build.onResolve({ filter: /^islet:(sandbox|version)$/ }, (args) => ({ path: args.path, namespace: 'islet-gen' }));
+    build.onLoad({ filter: /.*/, namespace: 'islet-gen' }, (args) =>
+      args.path === 'islet:sandbox'
+        ? { contents: sandboxModule, loader: 'js' }
+        : { contents: `export const version = ${JSON.stringify(pkg.version)};`, loader: 'js' },
+    );
+  },
+};
+
+mkdirSync(join(root, 'dist'), { recursive: true });
+await esbuild.build({
+  entryPoints: [join(root, 'src/cli/main.ts')],
+  outfile: join(root, 'dist/islet.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node24',
+  sourcemap: 'linked',
+  external: ['isolated-vm'],
+  plugins: [generated],
+  logLevel: 'warning',
+});
+writeFileSync(join(root, 'dist/shims.js'), shims);
+console.log(`built dist/islet.cjs in ${Date.now() - started} ms`);

@@ -1,0 +1,71 @@
+import { Command, Option } from 'commander';
+import { version } from 'islet:version';
+import { resolveConfig } from '../config';
+import { createLogger } from '../logger';
+import { runExecutor } from '../runtime/executor/main';
+import { startServer } from '../server/serve';
+
+/** The islet command line. */
+const program = new Command();
+program.name('islet').description('A self-hosted AWS Lambda for Node.js functions, in V8 isolates').version(version);
+
+program
+  .command('serve')
+  .description('start islet: the Lambda API, function URLs and the executors')
+  .option('--port <n>', 'TCP port (env ISLET_PORT; default 4000, 0 = any free port)')
+  .option('--host <addr>', 'address to bind (env ISLET_HOST; default 127.0.0.1)')
+  .option('--data <dir>', 'data directory (env ISLET_DATA; default ./.islet)')
+  .option('--concurrency <n>', 'account concurrency limit (env ISLET_CONCURRENCY; default 1000)')
+  .option('--executors <n>', 'executor processes (env ISLET_EXECUTORS; default: CPU count)')
+  .option('--max-environments <n>', 'warm environments kept, all executors (env ISLET_MAX_ENVIRONMENTS; default 4000)')
+  .option('--memory-budget-mb <n>', 'memory for warm environments in MB (env ISLET_MEMORY_BUDGET_MB)')
+  .option('--cpu-limit-ms <n>', 'CPU time cap per invocation in ms, 0 = none (env ISLET_CPU_LIMIT_MS)')
+  .option('--region <name>', 'region used in ARNs (env ISLET_REGION; default us-east-1)')
+  .option('--account-id <id>', 'account id used in ARNs (env ISLET_ACCOUNT_ID; default 000000000000)')
+  .option('--async-retry-base-ms <n>', 'first retry delay of failed async invocations in ms (default 60000)')
+  .option('--log-level <level>', 'debug | info | warn | error (env ISLET_LOG_LEVEL; default info)')
+  .action(async (opts: Record<string, string | undefined>) => {
+    let config: ReturnType<typeof resolveConfig>;
+    try {
+      config = resolveConfig({ ...opts, dataDir: opts.data });
+    } catch (e) {
+      console.error(`islet: ${(e as Error).message}`);
+      process.exit(2);
+    }
+    const logger = createLogger(config.logLevel);
+    const server = await startServer(config, logger);
+    logger.info('server.started', { port: server.port, host: config.host, dataDir: config.dataDir, executors: config.executors });
+    process.stdout.write(`islet ${version} listening on http://${config.host}:${server.port} (data: ${config.dataDir})\n`);
+    let stopping = false;
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('server.stopping', { signal });
+      server.stop().then(
+        () => {
+          logger.info('server.stopped', {});
+          process.exit(0);
+        },
+        (e: unknown) => {
+          logger.error('server.stop_failed', { error: (e as Error).message });
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+  });
+
+program
+  .command('executor', { hidden: true })
+  .description('internal: an executor process, started by serve')
+  .addOption(new Option('--max-environments <n>').default('2000'))
+  .addOption(new Option('--memory-budget-bytes <n>').default(String(2 * 1024 ** 3)))
+  .action((opts: { maxEnvironments: string; memoryBudgetBytes: string }) => {
+    runExecutor({ maxEnvironments: Number(opts.maxEnvironments), memoryBudgetBytes: Number(opts.memoryBudgetBytes) });
+  });
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  console.error(`islet: ${(e as Error).message}`);
+  process.exit(1);
+});

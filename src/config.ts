@@ -1,0 +1,60 @@
+import { availableParallelism, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import type { LogLevel } from './logger';
+
+/** Every server setting, with its unit, default, flag and environment variable. */
+export interface ServerConfig {
+  /** TCP port (--port, ISLET_PORT; default 4000; 0 picks a free one). */
+  port: number;
+  /** Address to bind (--host, ISLET_HOST; default 127.0.0.1). */
+  host: string;
+  /** Data directory (--data, ISLET_DATA; default ./.islet). */
+  dataDir: string;
+  /** Account concurrency limit (--concurrency, ISLET_CONCURRENCY; default 1000). */
+  concurrency: number;
+  /** Executor processes (--executors, ISLET_EXECUTORS; default: CPU count). */
+  executors: number;
+  /** Warm environments kept across all executors (--max-environments, ISLET_MAX_ENVIRONMENTS; default 4000). */
+  maxEnvironments: number;
+  /** Memory budget of warm environments in MB, all executors (--memory-budget-mb, ISLET_MEMORY_BUDGET_MB; default half of RAM, at most 8192). */
+  memoryBudgetMb: number;
+  /** Server-wide CPU cap per invocation in ms, 0 = none (--cpu-limit-ms, ISLET_CPU_LIMIT_MS). */
+  cpuLimitMs: number;
+  /** Region in ARNs (--region, ISLET_REGION, AWS_REGION; default us-east-1). */
+  region: string;
+  /** Account id in ARNs (--account-id, ISLET_ACCOUNT_ID; default 000000000000). */
+  accountId: string;
+  /** First retry delay of async invocations after a function error, ms (--async-retry-base-ms; default 60000). */
+  asyncRetryBaseMs: number;
+  /** Server log level (--log-level, ISLET_LOG_LEVEL; default info). */
+  logLevel: LogLevel;
+}
+
+/** Defaults, overridden by environment variables, overridden by flags. */
+export function resolveConfig(flags: Partial<Record<keyof ServerConfig, string | undefined>>, env = process.env): ServerConfig {
+  const pick = (key: keyof ServerConfig, envName: string, fallback: string) => flags[key] ?? env[envName] ?? fallback;
+  const int = (key: keyof ServerConfig, envName: string, fallback: number, min: number, max: number) => {
+    const raw = pick(key, envName, String(fallback));
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new Error(`invalid ${key}: '${raw}' (expected an integer from ${min} to ${max})`);
+    }
+    return n;
+  };
+  const level = pick('logLevel', 'ISLET_LOG_LEVEL', 'info');
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new Error(`invalid logLevel: '${level}'`);
+  return {
+    port: int('port', 'ISLET_PORT', 4000, 0, 65535),
+    host: pick('host', 'ISLET_HOST', '127.0.0.1'),
+    dataDir: resolve(pick('dataDir', 'ISLET_DATA', '.islet')),
+    concurrency: int('concurrency', 'ISLET_CONCURRENCY', 1000, 1, 1_000_000),
+    executors: int('executors', 'ISLET_EXECUTORS', Math.max(1, availableParallelism()), 1, 256),
+    maxEnvironments: int('maxEnvironments', 'ISLET_MAX_ENVIRONMENTS', 4000, 1, 100_000),
+    memoryBudgetMb: int('memoryBudgetMb', 'ISLET_MEMORY_BUDGET_MB', Math.min(8192, Math.floor(totalmem() / 2 / 1024 / 1024)), 16, 10_000_000),
+    cpuLimitMs: int('cpuLimitMs', 'ISLET_CPU_LIMIT_MS', 0, 0, 900_000),
+    region: pick('region', 'ISLET_REGION', env.AWS_REGION ?? 'us-east-1'),
+    accountId: pick('accountId', 'ISLET_ACCOUNT_ID', '000000000000'),
+    asyncRetryBaseMs: int('asyncRetryBaseMs', 'ISLET_ASYNC_RETRY_BASE_MS', 60_000, 0, 3_600_000),
+    logLevel: level as LogLevel,
+  };
+}

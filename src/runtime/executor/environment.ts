@@ -1,0 +1,296 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { DiskCodeTree, taskRoot } from '../../store/code-tree';
+import { providedBuiltins } from '../../shims/builtin-names';
+import { type ErrorPayload, Sandbox, SandboxError } from '../bridge';
+import type { FunctionSpec, InvocationResultMeta, InvokeMeta } from '../invocation';
+import { resolveHandler, resolveModule } from '../module-resolver';
+import { billedDurationMs, endLine, reportLine, startLine, timeoutLine } from '../report';
+import { InvocationLimits } from './invocation-limits';
+import { LogBuffer } from './log-buffer';
+
+let nextEnvironmentId = 1;
+
+interface ArmedTimer {
+  dueAt: number;
+  handle: NodeJS.Timeout | undefined;
+}
+
+/** A finished invocation inside the executor. */
+export interface EnvironmentResult extends InvocationResultMeta {
+  payload: string;
+}
+
+/**
+ * One Lambda execution environment: a sandbox holding one function version's loaded code.
+ * It runs one invocation at a time; between invocations it is frozen (its timers are paused),
+ * as Lambda freezes its microVMs.
+ */
+export class ExecutionEnvironment {
+  readonly id = nextEnvironmentId++;
+  /** The log stream name Lambda would give this environment. */
+  readonly logStreamName: string;
+  /** True while an invocation runs (the pool never hands it out twice). */
+  checkedOut = false;
+  private readonly timers = new Map<number, ArmedTimer>();
+  private log: LogBuffer | undefined;
+  private active = false;
+  private broken = false;
+  private maxMemoryBytes = 0;
+  private pendingInitMs: number | undefined;
+  private failCurrent: ((e: SandboxError) => void) | undefined;
+  /** performance.now() at which the running invocation (or init) times out. */
+  private deadlineAt = 0;
+
+  private constructor(
+    readonly spec: FunctionSpec,
+    private sandbox: Sandbox | undefined,
+  ) {
+    const d = new Date();
+    const day = `${d.getUTCFullYear()}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${String(d.getUTCDate()).padStart(2, '0')}`;
+    this.logStreamName = `${day}/[${spec.version}]${randomUUID().replaceAll('-', '')}`;
+  }
+
+  /** Whether this environment may serve another invocation. */
+  get healthy(): boolean {
+    return !this.broken && this.sandbox !== undefined && !this.sandbox.disposed;
+  }
+
+  /** Heap + external bytes in use, for the pool's memory budget. */
+  get memoryBytes(): number {
+    return this.sandbox?.memoryUsedBytes() ?? 0;
+  }
+
+  /**
+   * Starts an environment: isolate, shims, then the function's module (Lambda's Init phase).
+   * An init failure is returned as the error payload the first invocation reports.
+   */
+  static async start(spec: FunctionSpec): Promise<{ env: ExecutionEnvironment; initError?: ErrorPayload }> {
+    const t0 = performance.now();
+    const tree = new DiskCodeTree(spec.codeDir);
+    const env = new ExecutionEnvironment(spec, undefined);
+    const sandbox = await Sandbox.create({
+      memoryMb: spec.memoryMb,
+      bootstrap: { env: spec.environment, nodeVersion: process.version, taskRoot },
+      hooks: {
+        log: (line) => env.log?.append(line),
+        timerSet: (id, ms) => env.armTimer(id, ms),
+        timerClear: (id) => env.disarmTimer(id),
+        resolve: (from, request, conditions) => resolveModule(tree, from, request, { conditions }, providedBuiltins),
+        readText: (path) => tree.readText(path),
+      },
+    });
+    env.sandbox = sandbox;
+    const handler = resolveHandler(tree, spec.handler);
+    let initError: ErrorPayload | undefined;
+    if (!handler) {
+      const mod = spec.handler.includes('.') ? spec.handler.slice(0, spec.handler.lastIndexOf('.')) : spec.handler;
+      initError = {
+        errorType: 'Runtime.ImportModuleError',
+        errorMessage: `Error: Cannot find module '${mod}'\nRequire stack:\n- /var/runtime/index.mjs`,
+        trace: [],
+      };
+    } else {
+      env.log = new LogBuffer();
+      const facts = {
+        functionName: spec.functionName,
+        functionVersion: spec.version,
+        functionArn: spec.functionArn,
+        memoryLimitInMB: String(spec.memoryMb),
+        logGroupName: `/aws/lambda/${spec.functionName}`,
+        logStreamName: env.logStreamName,
+      };
+      env.active = true;
+      env.deadlineAt = performance.now() + spec.timeoutSeconds * 1000;
+      try {
+        initError = await sandbox.init(handler, spec.handler, handler.exportName, JSON.stringify(facts), spec.timeoutSeconds * 1000);
+      } catch (e) {
+        const failure = e instanceof SandboxError ? e : new SandboxError('error', String(e));
+        initError = {
+          errorType: failure.failure === 'memory' ? 'Runtime.OutOfMemory' : failure.failure === 'timeout' ? 'Sandbox.Timedout' : 'Runtime.ExitError',
+          errorMessage: `Init failed: ${failure.failure === 'error' ? failure.message : failure.failure}`,
+          trace: [],
+        };
+      }
+      env.freeze();
+    }
+    env.pendingInitMs = performance.now() - t0;
+    if (initError) env.broken = true;
+    return { env, initError };
+  }
+
+  /** Runs one invocation to completion: never rejects. */
+  async invoke(meta: InvokeMeta, payload: string, initError?: ErrorPayload): Promise<EnvironmentResult> {
+    const sandbox = this.sandbox!;
+    const spec = this.spec;
+    const log = (this.log ??= new LogBuffer());
+    const initLog = log.text();
+    this.log = new LogBuffer();
+    this.log.append(initLog);
+    this.log.append(startLine(meta.requestId, spec.version));
+    const coldStart = this.pendingInitMs !== undefined;
+    const initDurationMs = this.pendingInitMs;
+    this.pendingInitMs = undefined;
+    const t0 = performance.now();
+    const cpu0 = sandbox.cpuTimeMs();
+    const deadlineMs = Date.now() + meta.timeoutMs;
+    let outcome: string;
+    let limitHit: 'timeout' | 'cpu' | 'memory' | undefined;
+    if (initError) {
+      outcome = `X${JSON.stringify(initError)}`;
+    } else {
+      const guard = new InvocationLimits(sandbox, {
+        timeoutMs: meta.timeoutMs,
+        cpuLimitMs: meta.cpuLimitMs,
+        memoryLimitBytes: spec.memoryMb * 1024 * 1024,
+        onLimit: (which) => {
+          limitHit = which;
+          sandbox.dispose();
+        },
+      });
+      this.deadlineAt = performance.now() + meta.timeoutMs;
+      this.thaw();
+      try {
+        outcome = await new Promise<string>((resolve, reject) => {
+          this.failCurrent = reject;
+          sandbox.invoke(meta.requestId, payload, deadlineMs, meta.extras, meta.timeoutMs).then(resolve, reject);
+        });
+      } catch (e) {
+        const failure = e instanceof SandboxError ? e.failure : 'error';
+        outcome = `X${JSON.stringify(this.failurePayload(limitHit ?? failure, meta))}`;
+        if ((limitHit ?? failure) === 'timeout') this.log.append(timeoutLine(meta.requestId, spec.timeoutSeconds));
+      } finally {
+        this.failCurrent = undefined;
+        guard.stop();
+        this.freeze();
+      }
+    }
+    const durationMs = performance.now() - t0;
+    const cpuTimeMs = Math.max(0, (sandbox.disposed ? cpu0 : sandbox.cpuTimeMs()) - cpu0);
+    this.maxMemoryBytes = Math.max(this.maxMemoryBytes, sandbox.memoryUsedBytes());
+    const kind = outcome.charCodeAt(0);
+    if (kind === 88 /* X */ || !this.healthy) this.broken = true;
+    const billed = billedDurationMs(durationMs);
+    const maxMemoryUsedMb = Math.max(1, Math.ceil(this.maxMemoryBytes / (1024 * 1024)));
+    this.log.append(endLine(meta.requestId));
+    this.log.append(
+      reportLine({
+        requestId: meta.requestId,
+        durationMs,
+        billedDurationMs: billed,
+        memoryMb: spec.memoryMb,
+        maxMemoryUsedMb,
+        initDurationMs,
+        cpuTimeMs,
+      }),
+    );
+    const body = outcome.slice(1);
+    let errorType: string | undefined;
+    if (kind !== 82 /* R */) {
+      try {
+        errorType = (JSON.parse(body) as ErrorPayload).errorType;
+      } catch {
+        errorType = 'Unhandled';
+      }
+    }
+    const result: EnvironmentResult = {
+      status: kind === 82 ? 'success' : 'function-error',
+      errorType,
+      environmentDiscarded: this.broken,
+      coldStart,
+      durationMs,
+      billedDurationMs: billed,
+      initDurationMs,
+      cpuTimeMs,
+      memoryMb: spec.memoryMb,
+      maxMemoryUsedMb,
+      log: this.log.text(),
+      payload: body,
+    };
+    this.log = undefined;
+    if (this.broken) this.dispose();
+    return result;
+  }
+
+  /** Frees the sandbox and its timers. */
+  dispose(): void {
+    this.broken = true;
+    for (const t of this.timers.values()) if (t.handle) clearTimeout(t.handle);
+    this.timers.clear();
+    this.sandbox?.dispose();
+  }
+
+  private failurePayload(failure: string, meta: InvokeMeta): ErrorPayload {
+    const id = meta.requestId;
+    switch (failure) {
+      case 'timeout':
+        return {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `RequestId: ${id} Error: Task timed out after ${this.spec.timeoutSeconds.toFixed(2)} seconds`,
+          trace: [],
+        };
+      case 'memory':
+        return {
+          errorType: 'Runtime.OutOfMemory',
+          errorMessage: `RequestId: ${id} Error: Runtime exited with error: memory limit of ${this.spec.memoryMb} MB exceeded`,
+          trace: [],
+        };
+      case 'cpu':
+        return {
+          errorType: 'Runtime.CpuLimitExceeded',
+          errorMessage: `RequestId: ${id} Error: Runtime exited with error: CPU time limit of ${meta.cpuLimitMs} ms exceeded`,
+          trace: [],
+        };
+      default:
+        return {
+          errorType: 'Runtime.ExitError',
+          errorMessage: `RequestId: ${id} Error: Runtime exited with error: ${failure}`,
+          trace: [],
+        };
+    }
+  }
+
+  private armTimer(id: number, ms: number): void {
+    const existing = this.timers.get(id);
+    if (existing?.handle) clearTimeout(existing.handle);
+    const t: ArmedTimer = { dueAt: this.active ? performance.now() + ms : ms, handle: undefined };
+    this.timers.set(id, t);
+    if (this.active) t.handle = setTimeout(() => this.fire(id), ms);
+  }
+
+  private disarmTimer(id: number): void {
+    const t = this.timers.get(id);
+    if (t?.handle) clearTimeout(t.handle);
+    this.timers.delete(id);
+  }
+
+  private fire(id: number): void {
+    const t = this.timers.get(id);
+    if (!t || !this.sandbox) return;
+    t.handle = undefined;
+    this.timers.delete(id);
+    this.sandbox.fireTimer(id, Math.max(1, this.deadlineAt - performance.now()), (e) => this.failCurrent?.(e));
+  }
+
+  /** Pauses timers between invocations, keeping how long each had left. */
+  private freeze(): void {
+    this.active = false;
+    const now = performance.now();
+    for (const t of this.timers.values()) {
+      if (t.handle) clearTimeout(t.handle);
+      t.handle = undefined;
+      t.dueAt = Math.max(0, t.dueAt - now);
+    }
+  }
+
+  /** Resumes paused timers with the time they had left. */
+  private thaw(): void {
+    this.active = true;
+    const now = performance.now();
+    for (const [id, t] of this.timers) {
+      const left = t.dueAt;
+      t.dueAt = now + left;
+      t.handle = setTimeout(() => this.fire(id), left);
+    }
+  }
+}

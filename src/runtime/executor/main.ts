@@ -1,0 +1,65 @@
+import { Socket } from 'node:net';
+import type { FunctionSpec, InvokeMeta } from '../invocation';
+import { encodeFrame, type Frame, FrameReader, FrameType } from '../protocol';
+import { ExecutionEnvironment } from './environment';
+import { EnvironmentPool, type PoolOptions } from './pool';
+
+/**
+ * Entry point of an executor process: the only kind of process where user code runs. It reads
+ * invocations from fd 3 (a socket pair to the front process), runs each in a warm or new
+ * execution environment and writes the results back. If V8 aborts on a fatal error, only this
+ * process dies; the front fails the invocations in flight here and starts a replacement.
+ */
+export function runExecutor(options: PoolOptions): void {
+  const socket = new Socket({ fd: 3, readable: true, writable: true });
+  const reader = new FrameReader();
+  const pool = new EnvironmentPool(options);
+  let corked = false;
+
+  const send = (frame: Buffer) => {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      process.nextTick(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    socket.write(frame);
+  };
+
+  const run = async (frame: Frame) => {
+    const { spec, invoke } = JSON.parse(frame.meta) as { spec: FunctionSpec; invoke: InvokeMeta };
+    let env = pool.take(spec);
+    let initError;
+    try {
+      if (!env) ({ env, initError } = await ExecutionEnvironment.start(spec));
+    } catch (e) {
+      // The isolate itself could not be created (e.g. out of host memory): a service-side failure.
+      const payload = JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: `could not start an execution environment: ${(e as Error).message}`, trace: [] });
+      send(encodeFrame(FrameType.Result, frame.id, JSON.stringify({ status: 'function-error', errorType: 'Runtime.Unknown', environmentDiscarded: true, coldStart: true, durationMs: 0, billedDurationMs: 0, cpuTimeMs: 0, memoryMb: spec.memoryMb, maxMemoryUsedMb: 0, log: '' }), payload));
+      return;
+    }
+    env.checkedOut = true;
+    const { payload, ...meta } = await env.invoke(invoke, frame.body.toString('utf8'), initError);
+    pool.give(env);
+    send(encodeFrame(FrameType.Result, frame.id, JSON.stringify(meta), payload));
+  };
+
+  socket.on('data', (chunk: Buffer) => {
+    for (const frame of reader.push(chunk)) {
+      if (frame.type === FrameType.Invoke) void run(frame);
+      else if (frame.type === FrameType.Retire) pool.retire((JSON.parse(frame.meta) as { functionName: string }).functionName);
+      else if (frame.type === FrameType.Stats) send(encodeFrame(FrameType.Stats, frame.id, JSON.stringify(pool.stats())));
+    }
+  });
+  // The front process is gone: nothing left to serve.
+  const exit = () => {
+    pool.clear();
+    process.exit(0);
+  };
+  socket.on('end', exit);
+  socket.on('error', exit);
+  process.on('SIGTERM', () => undefined); // the front decides when executors stop (it closes the socket)
+  process.on('SIGINT', () => undefined);
+}

@@ -1,0 +1,191 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+import type { Logger } from '../logger';
+import type { FunctionSpec, InvocationResult, InvocationResultMeta, InvokeMeta } from './invocation';
+import { encodeFrame, FrameReader, FrameType } from './protocol';
+import { selfCommand } from './self-command';
+
+/** Settings of the executor processes. */
+export interface ExecutorOptions {
+  /** Number of executor processes serving invocations. */
+  count: number;
+  /** Idle environments kept warm per executor. */
+  maxEnvironments: number;
+  /** Memory budget of idle environments per executor, in bytes. */
+  memoryBudgetBytes: number;
+}
+
+/** The executor running an invocation died (crash, V8 fatal error, killed). */
+export class ExecutorCrashedError extends Error {
+  constructor(readonly reason: string) {
+    super(`Runtime exited with error: ${reason}`);
+  }
+}
+
+interface Pending {
+  resolve: (r: InvocationResult) => void;
+  reject: (e: Error) => void;
+}
+
+/** If the warm executor has this many more invocations in flight than the least busy one, spill over. */
+const spillThreshold = 8;
+
+class ExecutorProcess {
+  readonly pending = new Map<number, Pending>();
+  private readonly reader = new FrameReader();
+  private nextId = 1;
+  alive = true;
+  private corked = false;
+
+  constructor(
+    readonly child: ChildProcess,
+    private readonly socket: Socket,
+    onExit: (self: ExecutorProcess, reason: string) => void,
+  ) {
+    socket.on('data', (chunk: Buffer) => {
+      for (const f of this.reader.push(chunk)) {
+        if (f.type !== FrameType.Result) continue;
+        const p = this.pending.get(f.id);
+        if (!p) continue;
+        this.pending.delete(f.id);
+        const meta = JSON.parse(f.meta) as InvocationResultMeta;
+        p.resolve({ ...meta, payload: f.body.toString('utf8') });
+      }
+    });
+    socket.on('error', () => undefined);
+    child.once('exit', (code, signal) => {
+      this.alive = false;
+      const reason = signal ? `signal: ${signal === 'SIGABRT' ? 'aborted' : signal}` : `exit status ${code}`;
+      for (const p of this.pending.values()) p.reject(new ExecutorCrashedError(reason));
+      this.pending.clear();
+      onExit(this, reason);
+    });
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  send(type: number, meta: string, body: string | Buffer = ''): Promise<InvocationResult> {
+    const id = this.nextId++;
+    if (this.nextId > 0xfffffff0) this.nextId = 1;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.write(encodeFrame(type, id, meta, body));
+    });
+  }
+
+  notify(type: number, meta: string): void {
+    this.write(encodeFrame(type, 0, meta));
+  }
+
+  private write(frame: Buffer): void {
+    // Batch the frames of one event-loop turn into one write.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(frame);
+  }
+
+  close(): void {
+    this.alive = false;
+    this.socket.end();
+  }
+}
+
+/**
+ * The supervised executor processes. Each function is routed to a fixed executor (warm
+ * affinity) unless that one is much busier than another. A crashed executor fails only its own
+ * invocations in flight and is replaced at once by a pre-started standby.
+ */
+export class ExecutorPool {
+  private executors: ExecutorProcess[] = [];
+  private standby: ExecutorProcess | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly options: ExecutorOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts the executors and a standby. */
+  start(): void {
+    for (let i = 0; i < this.options.count; i++) this.executors.push(this.spawnOne());
+    this.standby = this.spawnOne();
+  }
+
+  /** Sends one invocation to an executor; rejects with ExecutorCrashedError if it dies. */
+  invoke(spec: FunctionSpec, meta: InvokeMeta, payload: string | Buffer): Promise<InvocationResult> {
+    const ex = this.pick(spec.functionName);
+    const metaText = `{"spec":${JSON.stringify(spec)},"invoke":${JSON.stringify(meta)}}`;
+    return ex.send(FrameType.Invoke, metaText, payload);
+  }
+
+  /** Tells every executor to drop the warm environments of a function. */
+  retire(functionName: string): void {
+    for (const ex of this.executors) if (ex.alive) ex.notify(FrameType.Retire, JSON.stringify({ functionName }));
+  }
+
+  /** Process ids of the executors serving invocations (for tests and diagnostics). */
+  pids(): number[] {
+    return this.executors.map((e) => e.child.pid ?? 0);
+  }
+
+  /** Stops every executor (they exit when their socket closes). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const all = [...this.executors, ...(this.standby ? [this.standby] : [])];
+    await Promise.all(
+      all.map(
+        (ex) =>
+          new Promise<void>((resolve) => {
+            if (ex.child.exitCode !== null || ex.child.signalCode !== null) return resolve();
+            ex.child.once('exit', () => resolve());
+            ex.close();
+            setTimeout(() => ex.child.kill('SIGKILL'), 3000).unref();
+          }),
+      ),
+    );
+  }
+
+  private pick(functionName: string): ExecutorProcess {
+    let h = 0;
+    for (let i = 0; i < functionName.length; i++) h = (h * 31 + functionName.charCodeAt(i)) | 0;
+    const primary = this.executors[Math.abs(h) % this.executors.length];
+    let least = primary;
+    for (const ex of this.executors) if (ex.inFlight < least.inFlight) least = ex;
+    return primary.inFlight - least.inFlight > spillThreshold ? least : primary;
+  }
+
+  private spawnOne(): ExecutorProcess {
+    const cmd = selfCommand([
+      'executor',
+      '--max-environments',
+      String(this.options.maxEnvironments),
+      '--memory-budget-bytes',
+      String(this.options.memoryBudgetBytes),
+    ]);
+    const child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
+    const socket = child.stdio[3] as Socket;
+    return new ExecutorProcess(child, socket, (self, reason) => this.replace(self, reason));
+  }
+
+  private replace(dead: ExecutorProcess, reason: string): void {
+    if (this.stopping) return;
+    if (dead === this.standby) {
+      this.logger.warn('executor.standby_exited', { pid: dead.child.pid, reason });
+      this.standby = this.spawnOne();
+      return;
+    }
+    const i = this.executors.indexOf(dead);
+    if (i < 0) return;
+    this.logger.error('executor.crashed', { pid: dead.child.pid, reason, replacedBy: this.standby?.child.pid });
+    this.executors[i] = this.standby && this.standby.alive ? this.standby : this.spawnOne();
+    this.standby = this.spawnOne();
+  }
+}

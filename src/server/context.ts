@@ -1,0 +1,19 @@
+import type { Functions } from '../control/functions';
+import type { AsyncQueue } from '../events/async-queue';
+import type { Logger } from '../logger';
+import type { Invoker } from '../runtime/invoker';
+import type { CodeUrlSigner } from './code-url';
+
+/** What the HTTP layer is given to talk to: the server wires these, the routes only call them. */
+export interface ServerDeps {
+  functions: Functions;
+  invoker: Invoker;
+  asyncQueue: AsyncQueue;
+  codeUrls: CodeUrlSigner;
+  logger: Logger;
+  account: { region: string; accountId: string };
+  /** Base URL clients reach islet at (for Code.Location and FunctionUrl), e.g. http://127.0.0.1:4000. */
+  baseUrl(): string;
+  /** False once shutdown has begun: new invocations are refused. */
+  accepting(): boolean;
+}

@@ -1,0 +1,95 @@
+import { type Context, Hono } from 'hono';
+import { parseFunctionRef, requireLatest } from '../../control/function-ref';
+import { InvalidParameterValueError, InvalidRequestContentError, ServiceError } from '../../errors';
+import { limits } from '../../limits';
+import { logTailBase64 } from '../../runtime/report';
+import { readBody } from '../body';
+import type { ServerDeps } from '../context';
+
+/** Checks an Invoke payload is JSON (empty means {}) and returns its text. */
+function payloadText(body: Buffer): string {
+  if (body.length === 0) return '{}';
+  const text = body.toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch (e) {
+    throw new InvalidRequestContentError(`Could not parse request body into json: ${(e as Error).message}`);
+  }
+  return text;
+}
+
+/** X-Amz-Client-Context: base64 of a JSON object. */
+function clientContext(header: string | undefined): unknown {
+  if (header === undefined || header === '') return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
+    if (value !== null && typeof value === 'object') return value;
+  } catch {
+    // fall through
+  }
+  throw new InvalidRequestContentError('Client context must be a valid Base64-encoded JSON object.');
+}
+
+/** Invoke (RequestResponse, Event, DryRun) and the 2014 InvokeAsync. */
+export function invokeRoutes(deps: ServerDeps): Hono {
+  const app = new Hono();
+  const { functions, invoker } = deps;
+
+  const target = (c: Context) => {
+    const ref = parseFunctionRef(c.req.param('name') ?? '', c.req.query('Qualifier'));
+    requireLatest(ref, functions.arn(ref.name));
+    return functions.deployed(ref.name);
+  };
+
+  const refuseWhenStopping = () => {
+    if (!deps.accepting()) throw new ServiceError('islet is shutting down; retry against another instance');
+  };
+
+  app.post('/2015-03-31/functions/:name/invocations', async (c) => {
+    const type = c.req.header('x-amz-invocation-type') ?? 'RequestResponse';
+    const logType = c.req.header('x-amz-log-type') ?? 'None';
+    if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
+      throw new InvalidParameterValueError(`Unsupported InvocationType: ${type.slice(0, 40)}`);
+    }
+    if (logType !== 'None' && logType !== 'Tail') throw new InvalidParameterValueError(`Unsupported LogType: ${logType.slice(0, 40)}`);
+    const fn = target(c);
+    const max = type === 'Event' ? limits.maxAsyncPayloadBytes : limits.maxSyncPayloadBytes;
+    const payload = payloadText(await readBody(c, max, 'Invoke'));
+    const ctx = clientContext(c.req.header('x-amz-client-context'));
+    if (type === 'DryRun') return c.body(null, 204);
+    refuseWhenStopping();
+    if (type === 'Event') {
+      const id = deps.asyncQueue.enqueue(fn.record.name, payload);
+      return c.body(null, 202, { 'x-amzn-RequestId': id });
+    }
+    const extras = ctx === undefined ? undefined : JSON.stringify({ clientContext: ctx });
+    const result = await invoker.invoke(fn, payload, { extras });
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/json',
+      'X-Amz-Executed-Version': fn.spec.version,
+      'x-amzn-RequestId': result.requestId,
+    };
+    let body = result.payload;
+    if (result.status === 'function-error') headers['X-Amz-Function-Error'] = 'Unhandled';
+    if (Buffer.byteLength(body) > limits.maxSyncPayloadBytes) {
+      headers['X-Amz-Function-Error'] = 'Unhandled';
+      body = JSON.stringify({
+        errorMessage: `Response payload size exceeded maximum allowed payload size (${limits.maxSyncPayloadBytes} bytes).`,
+        errorType: 'Function.ResponseSizeTooLarge',
+      });
+    }
+    if (logType === 'Tail') headers['X-Amz-Log-Result'] = logTailBase64(result.log);
+    return c.body(body, 200, headers);
+  });
+
+  // The 2014 API: fire-and-forget, answers {"Status": 202}.
+  app.post('/2014-11-13/functions/:name/invoke-async', async (c) => {
+    const fn = target(c);
+    const payload = payloadText(await readBody(c, limits.maxAsyncPayloadBytes, 'InvokeAsync'));
+    refuseWhenStopping();
+    const id = deps.asyncQueue.enqueue(fn.record.name, payload);
+    return c.json({ Status: 202 }, 202, { 'x-amzn-RequestId': id });
+  });
+
+  return app;
+}

@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { ServerConfig } from '../config';
+import { Functions } from '../control/functions';
+import { AsyncQueue } from '../events/async-queue';
+import type { Logger } from '../logger';
+import { Admission } from '../runtime/admission';
+import { ExecutorPool } from '../runtime/executors';
+import { Invoker } from '../runtime/invoker';
+import { CodeStore } from '../store/code-store';
+import { openDatabase } from '../store/db';
+import { FunctionStore } from '../store/function-store';
+import { loadSecret } from '../store/secret';
+import { createApp } from './app';
+import { CodeUrlSigner } from './code-url';
+
+/** A running islet server. */
+export interface RunningServer {
+  port: number;
+  /** Stops accepting, lets in-flight invocations finish, stops executors, closes the store. */
+  stop(): Promise<void>;
+}
+
+/** Wires store, runtime, events and HTTP together and starts listening. */
+export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = openDatabase(config.dataDir);
+  const store = new FunctionStore(db);
+  const code = new CodeStore(config.dataDir);
+  const collected = code.collect(store.referencedCode());
+  if (collected) logger.info('code.collected', { removed: collected });
+  const executors = new ExecutorPool(
+    {
+      count: config.executors,
+      maxEnvironments: Math.max(1, Math.floor(config.maxEnvironments / config.executors)),
+      memoryBudgetBytes: Math.floor((config.memoryBudgetMb * 1024 * 1024) / config.executors),
+    },
+    logger,
+  );
+  executors.start();
+  const admission = new Admission(config.concurrency);
+  const account = { region: config.region, accountId: config.accountId };
+  const functions = new Functions(store, code, admission, account, (name) => executors.retire(name));
+  const invoker = new Invoker(executors, admission, config.cpuLimitMs);
+  const asyncQueue = new AsyncQueue(
+    async (event) => {
+      const fn = functions.deployed(event.functionName);
+      return invoker.invoke(fn, event.payload, { requestId: event.id });
+    },
+    { maxRetryAttempts: 2, maxEventAgeMs: 6 * 3600_000, retryBaseMs: config.asyncRetryBaseMs, throttleBaseMs: 1000, throttleMaxDelayMs: 300_000 },
+    logger,
+  );
+  let accepting = true;
+  let port = config.port;
+  const app = createApp(
+    {
+      functions,
+      invoker,
+      asyncQueue,
+      codeUrls: new CodeUrlSigner(loadSecret(config.dataDir)),
+      logger,
+      account,
+      baseUrl: () => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      accepting: () => accepting,
+    },
+    code,
+  );
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve(
+      {
+        fetch: app.fetch,
+        port: config.port,
+        hostname: config.host,
+        serverOptions: { maxHeaderSize: 16 * 1024, requestTimeout: 15 * 60_000 + 30_000, headersTimeout: 20_000 },
+      },
+      () => resolve(s),
+    );
+    s.once('error', reject);
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    async stop() {
+      accepting = false;
+      asyncQueue.stop();
+      await invoker.drain();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      });
+      await executors.stop();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import { DatabaseSync } from 'node:sqlite';
+import { join } from 'node:path';
+
+/** Schema migrations, applied in order; the index is the schema version. */
+const migrations = [
+  `CREATE TABLE functions (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL,
+     revision_id TEXT NOT NULL
+   ) STRICT`,
+];
+
+/**
+ * Opens islet's SQLite database in WAL mode with full sync: a committed transaction survives
+ * kill -9 and power loss.
+ */
+export function openDatabase(dataDir: string): DatabaseSync {
+  const db = new DatabaseSync(join(dataDir, 'islet.db'));
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA busy_timeout = 5000');
+  const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  for (let v = version; v < migrations.length; v++) {
+    db.exec('BEGIN');
+    try {
+      db.exec(migrations[v]);
+      db.exec(`PRAGMA user_version = ${v + 1}`);
+      db.exec('COMMIT');
+    } catch (e) {
+      db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+  return db;
+}
