@@ -105,6 +105,7 @@ export class TextDecoder {
     const l = String(label).trim().toLowerCase();
     if (l === 'utf-8' || l === 'utf8' || l === 'unicode-1-1-utf-8') this.encoding = 'utf-8';
     else if (l === 'utf-16le' || l === 'utf-16') this.encoding = 'utf-16le';
+    else if (l === 'utf-16be') this.encoding = 'utf-16be';
     else if (['latin1', 'iso-8859-1', 'ascii', 'us-ascii', 'windows-1252', 'l1'].includes(l)) this.encoding = 'windows-1252';
     else throw new RangeError(`The "${label}" encoding is not supported`);
     this.fatal = Boolean(options.fatal);
@@ -121,7 +122,8 @@ export class TextDecoder {
       this.pending = new Uint8Array(0);
     }
     if (options.stream) {
-      const keep = this.encoding === 'utf-8' ? incompleteTail(bytes) : bytes.length % 2;
+      const keep =
+        this.encoding === 'utf-8' ? incompleteTail(bytes) : this.encoding === 'windows-1252' ? 0 : bytes.length % 2;
       this.pending = bytes.slice(bytes.length - keep);
       bytes = bytes.subarray(0, bytes.length - keep);
     }
@@ -132,7 +134,10 @@ export class TextDecoder {
       for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
     } else {
       s = '';
-      for (let i = 0; i + 1 < bytes.length; i += 2) s += String.fromCharCode(bytes[i] | (bytes[i + 1] << 8));
+      const be = this.encoding === 'utf-16be';
+      for (let i = 0; i + 1 < bytes.length; i += 2) {
+        s += String.fromCharCode(be ? (bytes[i] << 8) | bytes[i + 1] : bytes[i] | (bytes[i + 1] << 8));
+      }
     }
     if (!this.ignoreBOM && s.charCodeAt(0) === 0xfeff) s = s.slice(1);
     return s;
