@@ -12,8 +12,21 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 // Node built-in names: inside a port, these resolve through the sandbox's own require.
 const nodeBuiltins = [
-  'assert', 'buffer', 'events', 'path', 'querystring', 'string_decoder', 'url', 'util', 'process',
-  'timers', 'console', 'util/', 'buffer/', 'events/', 'assert/',
+  'assert',
+  'buffer',
+  'events',
+  'path',
+  'querystring',
+  'string_decoder',
+  'url',
+  'util',
+  'process',
+  'timers',
+  'console',
+  'util/',
+  'buffer/',
+  'events/',
+  'assert/',
 ];
 
 // module name inside the sandbox -> npm package that provides it
@@ -31,7 +44,13 @@ const ports = {
 };
 
 async function bundleText(options) {
-  const out = await esbuild.build({ bundle: true, write: false, logLevel: 'silent', legalComments: 'none', ...options });
+  const out = await esbuild.build({
+    bundle: true,
+    write: false,
+    logLevel: 'silent',
+    legalComments: 'none',
+    ...options,
+  });
   return out.outputFiles[0].text;
 }
 
@@ -40,7 +59,11 @@ async function bundlePort(name, spec) {
   const entry = require.resolve(spec, { paths: [root] });
   const external = nodeBuiltins.filter((b) => b !== name && b !== `${name}/`);
   const code = await bundleText({
-    stdin: { contents: `module.exports = require(${JSON.stringify(entry)});`, resolveDir: root, loader: 'js' },
+    stdin: {
+      contents: `module.exports = require(${JSON.stringify(entry)});`,
+      resolveDir: root,
+      loader: 'js',
+    },
     format: 'cjs',
     platform: 'browser',
     target: 'es2022',
@@ -70,7 +93,10 @@ const sandboxModule = [
 const generated = {
   name: 'islet-generated',
   setup(build) {
-    build.onResolve({ filter: /^islet:(sandbox|version)$/ }, (args) => ({ path: args.path, namespace: 'islet-gen' }));
+    build.onResolve({ filter: /^islet:(sandbox|version)$/ }, (args) => ({
+      path: args.path,
+      namespace: 'islet-gen',
+    }));
     build.onLoad({ filter: /.*/, namespace: 'islet-gen' }, (args) =>
       args.path === 'islet:sandbox'
         ? { contents: sandboxModule, loader: 'js' }

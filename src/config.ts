@@ -31,8 +31,12 @@ export interface ServerConfig {
 }
 
 /** Defaults, overridden by environment variables, overridden by flags. */
-export function resolveConfig(flags: Partial<Record<keyof ServerConfig, string | undefined>>, env = process.env): ServerConfig {
-  const pick = (key: keyof ServerConfig, envName: string, fallback: string) => flags[key] ?? env[envName] ?? fallback;
+export function resolveConfig(
+  flags: Partial<Record<keyof ServerConfig, string | undefined>>,
+  env = process.env,
+): ServerConfig {
+  const pick = (key: keyof ServerConfig, envName: string, fallback: string) =>
+    flags[key] ?? env[envName] ?? fallback;
   const int = (key: keyof ServerConfig, envName: string, fallback: number, min: number, max: number) => {
     const raw = pick(key, envName, String(fallback));
     const n = Number(raw);
@@ -50,7 +54,13 @@ export function resolveConfig(flags: Partial<Record<keyof ServerConfig, string |
     concurrency: int('concurrency', 'ISLET_CONCURRENCY', 1000, 1, 1_000_000),
     executors: int('executors', 'ISLET_EXECUTORS', Math.max(1, availableParallelism()), 1, 256),
     maxEnvironments: int('maxEnvironments', 'ISLET_MAX_ENVIRONMENTS', 4000, 1, 100_000),
-    memoryBudgetMb: int('memoryBudgetMb', 'ISLET_MEMORY_BUDGET_MB', Math.min(8192, Math.floor(totalmem() / 2 / 1024 / 1024)), 16, 10_000_000),
+    memoryBudgetMb: int(
+      'memoryBudgetMb',
+      'ISLET_MEMORY_BUDGET_MB',
+      Math.min(8192, Math.floor(totalmem() / 2 / 1024 / 1024)),
+      16,
+      10_000_000,
+    ),
     cpuLimitMs: int('cpuLimitMs', 'ISLET_CPU_LIMIT_MS', 0, 0, 900_000),
     region: pick('region', 'ISLET_REGION', env.AWS_REGION ?? 'us-east-1'),
     accountId: pick('accountId', 'ISLET_ACCOUNT_ID', '000000000000'),

@@ -11,10 +11,15 @@ export interface Logger {
 }
 
 /** A logger writing JSON lines at or above `level`. */
-export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const emit = (lvl: LogLevel) => (event: string, fields: Record<string, unknown> = {}) => {
-    if (order[lvl] < order[level]) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, event, ...fields })}\n`);
-  };
+export function createLogger(
+  level: LogLevel = 'info',
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
+  const emit =
+    (lvl: LogLevel) =>
+    (event: string, fields: Record<string, unknown> = {}) => {
+      if (order[lvl] < order[level]) return;
+      write(`${JSON.stringify({ time: new Date().toISOString(), level: lvl, event, ...fields })}\n`);
+    };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

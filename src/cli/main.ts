@@ -1,5 +1,5 @@
-import { Command, Option } from 'commander';
 import { version } from 'islet:version';
+import { Command, Option } from 'commander';
 import { resolveConfig } from '../config';
 import { createLogger } from '../logger';
 import { runExecutor } from '../runtime/executor/main';
@@ -7,7 +7,10 @@ import { startServer } from '../server/serve';
 
 /** The islet command line. */
 const program = new Command();
-program.name('islet').description('A self-hosted AWS Lambda for Node.js functions, in V8 isolates').version(version);
+program
+  .name('islet')
+  .description('A self-hosted AWS Lambda for Node.js functions, in V8 isolates')
+  .version(version);
 
 program
   .command('serve')
@@ -17,7 +20,10 @@ program
   .option('--data <dir>', 'data directory (env ISLET_DATA; default ./.islet)')
   .option('--concurrency <n>', 'account concurrency limit (env ISLET_CONCURRENCY; default 1000)')
   .option('--executors <n>', 'executor processes (env ISLET_EXECUTORS; default: CPU count)')
-  .option('--max-environments <n>', 'warm environments kept, all executors (env ISLET_MAX_ENVIRONMENTS; default 4000)')
+  .option(
+    '--max-environments <n>',
+    'warm environments kept, all executors (env ISLET_MAX_ENVIRONMENTS; default 4000)',
+  )
   .option('--memory-budget-mb <n>', 'memory for warm environments in MB (env ISLET_MEMORY_BUDGET_MB)')
   .option('--cpu-limit-ms <n>', 'CPU time cap per invocation in ms, 0 = none (env ISLET_CPU_LIMIT_MS)')
   .option('--region <name>', 'region used in ARNs (env ISLET_REGION; default us-east-1)')
@@ -34,8 +40,15 @@ program
     }
     const logger = createLogger(config.logLevel);
     const server = await startServer(config, logger);
-    logger.info('server.started', { port: server.port, host: config.host, dataDir: config.dataDir, executors: config.executors });
-    process.stdout.write(`islet ${version} listening on http://${config.host}:${server.port} (data: ${config.dataDir})\n`);
+    logger.info('server.started', {
+      port: server.port,
+      host: config.host,
+      dataDir: config.dataDir,
+      executors: config.executors,
+    });
+    process.stdout.write(
+      `islet ${version} listening on http://${config.host}:${server.port} (data: ${config.dataDir})\n`,
+    );
     let stopping = false;
     const shutdown = (signal: string) => {
       if (stopping) return;
@@ -62,7 +75,10 @@ program
   .addOption(new Option('--max-environments <n>').default('2000'))
   .addOption(new Option('--memory-budget-bytes <n>').default(String(2 * 1024 ** 3)))
   .action((opts: { maxEnvironments: string; memoryBudgetBytes: string }) => {
-    runExecutor({ maxEnvironments: Number(opts.maxEnvironments), memoryBudgetBytes: Number(opts.memoryBudgetBytes) });
+    runExecutor({
+      maxEnvironments: Number(opts.maxEnvironments),
+      memoryBudgetBytes: Number(opts.memoryBudgetBytes),
+    });
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

@@ -6,7 +6,8 @@ export interface FunctionRef {
   qualifier?: string;
 }
 
-const arnPattern = /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:)?(?:\d{12}:)?(?:function:)?([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
+const arnPattern =
+  /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:)?(?:\d{12}:)?(?:function:)?([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
 
 /** Parses the FunctionName path parameter the way Lambda accepts it. */
 export function parseFunctionRef(raw: string, qualifierParam?: string | null): FunctionRef {
@@ -19,7 +20,9 @@ export function parseFunctionRef(raw: string, qualifierParam?: string | null): F
   }
   const qualifier = m[2] ?? (qualifierParam || undefined);
   if (m[2] && qualifierParam && m[2] !== qualifierParam) {
-    throw new InvalidParameterValueError('The derived qualifier from the function name does not match the specified qualifier.');
+    throw new InvalidParameterValueError(
+      'The derived qualifier from the function name does not match the specified qualifier.',
+    );
   }
   return { name: m[1], qualifier };
 }

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import {
+  InvalidParameterValueError,
   PreconditionFailedError,
   ResourceConflictError,
   ResourceNotFoundError,
-  InvalidParameterValueError,
 } from '../errors';
 import { limits } from '../limits';
 import type { Admission } from '../runtime/admission';
 import type { FunctionSpec } from '../runtime/invocation';
 import type { CodeStore } from '../store/code-store';
-import type { FunctionRecord, FunctionStore, FunctionUrlRecord } from '../store/function-store';
 import { taskRoot } from '../store/code-tree';
+import type { FunctionRecord, FunctionStore, FunctionUrlRecord } from '../store/function-store';
 import * as v from './validate';
 
 /** Where islet says its functions live (region and account appear in every ARN). */
@@ -50,7 +50,8 @@ export class Functions {
   ) {
     for (let marker = ''; ; ) {
       const page = store.list(marker, 1000);
-      for (const r of page) if (r.reservedConcurrency !== undefined) admission.setReserved(r.name, r.reservedConcurrency);
+      for (const r of page)
+        if (r.reservedConcurrency !== undefined) admission.setReserved(r.name, r.reservedConcurrency);
       if (page.length < 1000) break;
       marker = page[page.length - 1].name;
     }
@@ -76,10 +77,15 @@ export class Functions {
     return d;
   }
 
-  list(marker: string | undefined, maxItems: number | undefined): { functions: FunctionRecord[]; nextMarker?: string } {
+  list(
+    marker: string | undefined,
+    maxItems: number | undefined,
+  ): { functions: FunctionRecord[]; nextMarker?: string } {
     const max = maxItems ?? limits.defaultListItems;
     if (!Number.isInteger(max) || max < 1 || max > limits.maxListItems) {
-      throw new InvalidParameterValueError(`MaxItems must be an integer between 1 and ${limits.maxListItems}`);
+      throw new InvalidParameterValueError(
+        `MaxItems must be an integer between 1 and ${limits.maxListItems}`,
+      );
     }
     const page = this.store.list(marker ?? '', max + 1);
     const functions = page.slice(0, max);
@@ -98,7 +104,8 @@ export class Functions {
       memoryMb: input.MemorySize === undefined ? limits.defaultMemoryMb : v.memorySize(input.MemorySize),
       timeoutSeconds: input.Timeout === undefined ? limits.defaultTimeoutSeconds : v.timeout(input.Timeout),
       environment: v.environment(input.Environment),
-      ephemeralStorageMb: input.EphemeralStorage === undefined ? 512 : v.ephemeralStorage(input.EphemeralStorage),
+      ephemeralStorageMb:
+        input.EphemeralStorage === undefined ? 512 : v.ephemeralStorage(input.EphemeralStorage),
       architectures: input.Architectures === undefined ? ['x86_64'] : v.architectures(input.Architectures),
       lastModified: lastModifiedNow(),
       revisionId: randomUUID(),
@@ -136,7 +143,8 @@ export class Functions {
     if (input.MemorySize !== undefined) changes.memoryMb = v.memorySize(input.MemorySize);
     if (input.Timeout !== undefined) changes.timeoutSeconds = v.timeout(input.Timeout);
     if (input.Environment !== undefined) changes.environment = v.environment(input.Environment);
-    if (input.EphemeralStorage !== undefined) changes.ephemeralStorageMb = v.ephemeralStorage(input.EphemeralStorage);
+    if (input.EphemeralStorage !== undefined)
+      changes.ephemeralStorageMb = v.ephemeralStorage(input.EphemeralStorage);
     return this.commit(current, changes);
   }
 
@@ -155,7 +163,10 @@ export class Functions {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
       throw new InvalidParameterValueError('ReservedConcurrentExecutions must be a non-negative integer');
     }
-    const minUnreserved = Math.min(limits.minUnreservedConcurrency, Math.floor(this.admission.accountLimit / 10));
+    const minUnreserved = Math.min(
+      limits.minUnreservedConcurrency,
+      Math.floor(this.admission.accountLimit / 10),
+    );
     const available = this.admission.accountLimit - this.admission.reservedExcept(name) - minUnreserved;
     if (value > available) {
       throw new InvalidParameterValueError(
@@ -187,7 +198,11 @@ export class Functions {
   }
 
   /** Writes a change as a new revision; `retire` drops warm environments built from the old one. */
-  private commit(current: FunctionRecord, changes: Partial<FunctionRecord>, codeOrConfig = true): FunctionRecord {
+  private commit(
+    current: FunctionRecord,
+    changes: Partial<FunctionRecord>,
+    codeOrConfig = true,
+  ): FunctionRecord {
     const next: FunctionRecord = { ...current, ...changes, revisionId: randomUUID() };
     if (codeOrConfig) next.lastModified = lastModifiedNow();
     if (!this.store.replace(next, current.revisionId)) {

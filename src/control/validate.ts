@@ -9,11 +9,24 @@ const handlerPattern = /^[^\s]{1,128}$/;
 const envKeyPattern = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
 /** Variables Lambda sets itself and refuses to let users override. */
 const reservedEnvKeys = new Set([
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV',
-  'AWS_LAMBDA_FUNCTION_NAME', 'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION',
-  'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME',
-  'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
 ]);
 
 function fail(message: string): never {
@@ -35,7 +48,9 @@ export function functionName(value: unknown): string {
 export function role(value: unknown): string {
   if (typeof value !== 'string' || value === '') fail('Role is required');
   if (!rolePattern.test(value)) {
-    fail(`The role defined for the function cannot be assumed by Lambda: '${value.slice(0, 200)}' is not a valid role ARN.`);
+    fail(
+      `The role defined for the function cannot be assumed by Lambda: '${value.slice(0, 200)}' is not a valid role ARN.`,
+    );
   }
   return value;
 }
@@ -45,7 +60,9 @@ export function runtime(value: unknown): string {
     fail('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
   }
   if (typeof value !== 'string' || !runtimePattern.test(value)) {
-    fail(`Value ${String(value).slice(0, 60)} at 'runtime' failed to satisfy constraint: islet runs Node.js functions only (nodejs, nodejs20.x, nodejs22.x, nodejs24.x, ...)`);
+    fail(
+      `Value ${String(value).slice(0, 60)} at 'runtime' failed to satisfy constraint: islet runs Node.js functions only (nodejs, nodejs20.x, nodejs22.x, nodejs24.x, ...)`,
+    );
   }
   return value;
 }
@@ -55,14 +72,18 @@ export function handler(value: unknown): string {
     fail('Runtime and Handler are mandatory parameters for functions created with deployment packages.');
   }
   if (typeof value !== 'string' || !handlerPattern.test(value)) {
-    fail(`Value '${String(value).slice(0, 140)}' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+ and have length <= 128`);
+    fail(
+      `Value '${String(value).slice(0, 140)}' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+ and have length <= 128`,
+    );
   }
   return value;
 }
 
 function integerIn(value: unknown, name: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(`'${String(value).slice(0, 40)}' at '${name}' failed to satisfy constraint: Member must be an integer between ${min} and ${max}`);
+    fail(
+      `'${String(value).slice(0, 40)}' at '${name}' failed to satisfy constraint: Member must be an integer between ${min} and ${max}`,
+    );
   }
   return value;
 }
@@ -83,7 +104,9 @@ export function ephemeralStorage(value: unknown): number {
 export function description(value: unknown): string {
   if (typeof value !== 'string') fail('Description must be a string');
   if (value.length > limits.maxDescriptionChars) {
-    fail(`'Description' failed to satisfy constraint: Member must have length less than or equal to ${limits.maxDescriptionChars}`);
+    fail(
+      `'Description' failed to satisfy constraint: Member must have length less than or equal to ${limits.maxDescriptionChars}`,
+    );
   }
   return value;
 }
@@ -106,7 +129,8 @@ export function environment(value: unknown): Record<string, string> {
   let bytes = 0;
   const reserved: string[] = [];
   for (const [k, v] of Object.entries(vars as Record<string, unknown>)) {
-    if (!envKeyPattern.test(k)) fail(`Environment variable key '${k.slice(0, 100)}' is invalid: it must match [a-zA-Z]([a-zA-Z0-9_])+`);
+    if (!envKeyPattern.test(k))
+      fail(`Environment variable key '${k.slice(0, 100)}' is invalid: it must match [a-zA-Z]([a-zA-Z0-9_])+`);
     if (typeof v !== 'string') fail(`Environment variable '${k}' must have a string value`);
     if (reservedEnvKeys.has(k)) reserved.push(k);
     bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
@@ -135,10 +159,13 @@ export function zipFile(code: unknown, field = 'Code'): Buffer {
     fail('islet accepts code as ZipFile (base64) only; S3 and image code locations are not supported');
   }
   if (typeof c.ZipFile !== 'string' || c.ZipFile === '') fail(`${field}.ZipFile is required`);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(c.ZipFile) || c.ZipFile.length % 4 !== 0) fail(`${field}.ZipFile is not valid base64`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(c.ZipFile) || c.ZipFile.length % 4 !== 0)
+    fail(`${field}.ZipFile is not valid base64`);
   const zip = Buffer.from(c.ZipFile, 'base64');
   if (zip.length > limits.maxZippedCodeBytes) {
-    fail(`Unzipped size must be smaller than ${limits.maxUnzippedCodeBytes} bytes and zipped size smaller than ${limits.maxZippedCodeBytes} bytes`);
+    fail(
+      `Unzipped size must be smaller than ${limits.maxUnzippedCodeBytes} bytes and zipped size smaller than ${limits.maxZippedCodeBytes} bytes`,
+    );
   }
   return zip;
 }

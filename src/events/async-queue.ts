@@ -46,7 +46,13 @@ export class AsyncQueue {
 
   /** Accepts an event; returns its id. */
   enqueue(functionName: string, payload: string): string {
-    const event: AsyncEvent = { id: randomUUID(), functionName, payload, enqueuedAt: Date.now(), attempts: 0 };
+    const event: AsyncEvent = {
+      id: randomUUID(),
+      functionName,
+      payload,
+      enqueuedAt: Date.now(),
+      attempts: 0,
+    };
     this.schedule(event, 0);
     return event.id;
   }
@@ -81,16 +87,27 @@ export class AsyncQueue {
       if (event.attempts <= this.options.maxRetryAttempts) {
         this.schedule(event, this.options.retryBaseMs * 2 ** (event.attempts - 1));
       } else {
-        this.logger.warn('async.retries_exhausted', { eventId: event.id, functionName: event.functionName, attempts: event.attempts });
+        this.logger.warn('async.retries_exhausted', {
+          eventId: event.id,
+          functionName: event.functionName,
+          attempts: event.attempts,
+        });
       }
     } catch (e) {
       const age = Date.now() - event.enqueuedAt;
       if (e instanceof TooManyRequestsError && age < this.options.maxEventAgeMs) {
         event.attempts--; // a throttle is not a try
-        const delay = Math.min(this.options.throttleMaxDelayMs, this.options.throttleBaseMs * 2 ** Math.min(20, Math.floor(age / 1000)));
+        const delay = Math.min(
+          this.options.throttleMaxDelayMs,
+          this.options.throttleBaseMs * 2 ** Math.min(20, Math.floor(age / 1000)),
+        );
         this.schedule(event, delay);
       } else {
-        this.logger.warn('async.dropped', { eventId: event.id, functionName: event.functionName, error: (e as Error).message });
+        this.logger.warn('async.dropped', {
+          eventId: event.id,
+          functionName: event.functionName,
+          error: (e as Error).message,
+        });
       }
     } finally {
       this.running--;

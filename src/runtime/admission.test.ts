@@ -24,7 +24,9 @@ describe('Admission', () => {
       a.acquire('r');
       expect.unreachable();
     } catch (e) {
-      expect((e as TooManyRequestsError).fields.Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+      expect((e as TooManyRequestsError).fields.Reason).toBe(
+        'ReservedFunctionConcurrentInvocationLimitExceeded',
+      );
       expect((e as TooManyRequestsError).status).toBe(429);
     }
     expect(a.concurrency('r')).toBe(2);

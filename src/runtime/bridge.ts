@@ -1,7 +1,7 @@
+import { portSources, shimsSource } from 'islet:sandbox';
 import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import ivm from 'isolated-vm';
-import { portSources, shimsSource } from 'islet:sandbox';
 import { LRUCache } from 'lru-cache';
 import type { Bootstrap, HostFunctions } from '../shims/host';
 import type { SandboxEntryPoints } from '../shims/index';
@@ -121,19 +121,31 @@ export class Sandbox {
         timerSet: fireAndForget((id: number, ms: number) => options.hooks.timerSet(Number(id), Number(ms))),
         timerClear: fireAndForget((id: number) => options.hooks.timerClear(Number(id))),
         resolve: sync((from: string, request: string, conditions: 'require' | 'import') =>
-          JSON.stringify(options.hooks.resolve(String(from), String(request), conditions === 'import' ? 'import' : 'require')),
+          JSON.stringify(
+            options.hooks.resolve(
+              String(from),
+              String(request),
+              conditions === 'import' ? 'import' : 'require',
+            ),
+          ),
         ),
         readText: sync((path: string) => options.hooks.readText(String(path))),
         compileCjs: sync((path: string) => {
           const text = options.hooks.readText(String(path));
           if (text === undefined) throw new Error(`Cannot find module '${path}'`);
           const body = text.startsWith('#!') ? `//${text}` : text;
-          return compileInto(`(function (exports, require, module, __filename, __dirname) { ${body}\n})`, String(path));
+          return compileInto(
+            `(function (exports, require, module, __filename, __dirname) { ${body}\n})`,
+            String(path),
+          );
         }),
         loadBuiltin: sync((name: string) => {
           const source = portSources[String(name)];
           if (source === undefined) throw new Error(`module '${name}' is not available in islet`);
-          return compileInto(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, `node:${name}`);
+          return compileInto(
+            `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
+            `node:${name}`,
+          );
         }),
         randomBytes: sync((n: number) => {
           const size = Math.min(65536, Math.max(0, Math.floor(Number(n)) || 0));
@@ -197,14 +209,22 @@ export class Sandbox {
     try {
       let text: string;
       if (module.format === 'cjs') {
-        text = (await this.entry.initCjs.apply(undefined, [factsJson, module.path, handlerSetting, exportPath], {
-          timeout: timeoutMs,
-        })) as string;
+        text = (await this.entry.initCjs.apply(
+          undefined,
+          [factsJson, module.path, handlerSetting, exportPath],
+          {
+            timeout: timeoutMs,
+          },
+        )) as string;
       } else {
         const ns = await this.loadEsm(module.path, timeoutMs);
-        text = (await this.entry.initEsm.apply(undefined, [factsJson, ns.derefInto(), handlerSetting, exportPath], {
-          timeout: timeoutMs,
-        })) as string;
+        text = (await this.entry.initEsm.apply(
+          undefined,
+          [factsJson, ns.derefInto(), handlerSetting, exportPath],
+          {
+            timeout: timeoutMs,
+          },
+        )) as string;
       }
       return text ? (JSON.parse(text) as ErrorPayload) : undefined;
     } catch (e) {
@@ -325,8 +345,13 @@ export class Sandbox {
       });
     })) as string;
     const names = (JSON.parse(namesText) as string[]).filter((n) => n !== 'default');
-    const lines = [`const m = globalThis.__isletRequire(${JSON.stringify(json)}, ${JSON.stringify(fromPath)});`, 'export default m;'];
-    names.forEach((n, i) => lines.push(`const e${i} = m[${JSON.stringify(n)}]; export { e${i} as ${JSON.stringify(n)} };`));
+    const lines = [
+      `const m = globalThis.__isletRequire(${JSON.stringify(json)}, ${JSON.stringify(fromPath)});`,
+      'export default m;',
+    ];
+    for (const [i, n] of names.entries()) {
+      lines.push(`const e${i} = m[${JSON.stringify(n)}]; export { e${i} as ${JSON.stringify(n)} };`);
+    }
     const key = r.kind === 'file' ? r.path : `node:${r.name}`;
     return compile(`${key}?islet-cjs`, lines.join('\n'));
   }

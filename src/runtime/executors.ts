@@ -128,7 +128,8 @@ export class ExecutorPool {
 
   /** Tells every executor to drop the warm environments of a function. */
   retire(functionName: string): void {
-    for (const ex of this.executors) if (ex.alive) ex.notify(FrameType.Retire, JSON.stringify({ functionName }));
+    for (const ex of this.executors)
+      if (ex.alive) ex.notify(FrameType.Retire, JSON.stringify({ functionName }));
   }
 
   /** Process ids of the executors serving invocations (for tests and diagnostics). */
@@ -184,8 +185,12 @@ export class ExecutorPool {
     }
     const i = this.executors.indexOf(dead);
     if (i < 0) return;
-    this.logger.error('executor.crashed', { pid: dead.child.pid, reason, replacedBy: this.standby?.child.pid });
-    this.executors[i] = this.standby && this.standby.alive ? this.standby : this.spawnOne();
+    this.logger.error('executor.crashed', {
+      pid: dead.child.pid,
+      reason,
+      replacedBy: this.standby?.child.pid,
+    });
+    this.executors[i] = this.standby?.alive ? this.standby : this.spawnOne();
     this.standby = this.spawnOne();
   }
 }

@@ -37,7 +37,11 @@ export class Invoker {
   }
 
   /** Runs one invocation. Throws TooManyRequestsError when throttled; otherwise always resolves. */
-  async invoke(target: InvocationTarget, payload: string | Buffer, options: InvokeOptions = {}): Promise<InvocationResult & { requestId: string }> {
+  async invoke(
+    target: InvocationTarget,
+    payload: string | Buffer,
+    options: InvokeOptions = {},
+  ): Promise<InvocationResult & { requestId: string }> {
     const { spec } = target;
     const release = this.admission.acquire(spec.functionName);
     const requestId = options.requestId ?? randomUUID();
@@ -46,7 +50,12 @@ export class Invoker {
     try {
       const result = await this.executors.invoke(
         spec,
-        { requestId, timeoutMs: spec.timeoutSeconds * 1000, extras: options.extras, cpuLimitMs: this.cpuLimitMs },
+        {
+          requestId,
+          timeoutMs: spec.timeoutSeconds * 1000,
+          extras: options.extras,
+          cpuLimitMs: this.cpuLimitMs,
+        },
         payload,
       );
       return { ...result, requestId };
@@ -68,7 +77,12 @@ export class Invoker {
 }
 
 /** The result Lambda gives when the runtime process dies mid-invocation. */
-function crashResult(spec: FunctionSpec, requestId: string, reason: string, durationMs: number): InvocationResult {
+function crashResult(
+  spec: FunctionSpec,
+  requestId: string,
+  reason: string,
+  durationMs: number,
+): InvocationResult {
   const billed = billedDurationMs(durationMs);
   const message = `RequestId: ${requestId} Error: Runtime exited with error: ${reason}`;
   return {
@@ -85,7 +99,14 @@ function crashResult(spec: FunctionSpec, requestId: string, reason: string, dura
       startLine(requestId, spec.version) +
       `${new Date().toISOString()}\t${requestId}\tERROR\t${message}\n` +
       endLine(requestId) +
-      reportLine({ requestId, durationMs, billedDurationMs: billed, memoryMb: spec.memoryMb, maxMemoryUsedMb: 0, cpuTimeMs: 0 }),
+      reportLine({
+        requestId,
+        durationMs,
+        billedDurationMs: billed,
+        memoryMb: spec.memoryMb,
+        maxMemoryUsedMb: 0,
+        cpuTimeMs: 0,
+      }),
     payload: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: message }),
   };
 }

@@ -16,7 +16,14 @@ describe('billing', () => {
 
 describe('REPORT line', () => {
   it('matches Lambda format, with Init Duration only on cold starts', () => {
-    const base = { requestId: 'r1', durationMs: 12.345, billedDurationMs: 100, memoryMb: 128, maxMemoryUsedMb: 20, cpuTimeMs: 1 };
+    const base = {
+      requestId: 'r1',
+      durationMs: 12.345,
+      billedDurationMs: 100,
+      memoryMb: 128,
+      maxMemoryUsedMb: 20,
+      cpuTimeMs: 1,
+    };
     expect(reportLine(base)).toBe(
       'REPORT RequestId: r1\tDuration: 12.35 ms\tBilled Duration: 100 ms\tMemory Size: 128 MB\tMax Memory Used: 20 MB\t\n',
     );

@@ -31,14 +31,20 @@ export async function readBody(c: Context, maxBytes: number, operation: string):
 }
 
 /** Reads and parses a JSON object body (control-plane operations). */
-export async function readJsonObject(c: Context, maxBytes: number, operation: string): Promise<Record<string, unknown>> {
+export async function readJsonObject(
+  c: Context,
+  maxBytes: number,
+  operation: string,
+): Promise<Record<string, unknown>> {
   const buf = await readBody(c, maxBytes, operation);
   if (buf.length === 0) return {};
   let value: unknown;
   try {
     value = JSON.parse(buf.toString('utf8'));
   } catch {
-    throw new InvalidRequestContentError('Could not parse request body into json: the body is not valid JSON');
+    throw new InvalidRequestContentError(
+      'Could not parse request body into json: the body is not valid JSON',
+    );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InvalidRequestContentError('Could not parse request body into json: expected a JSON object');

@@ -5,7 +5,11 @@ import type { Logger } from '../logger';
 
 /** Lambda's error wire shape: x-amzn-ErrorType header plus {Type, message} body. */
 export function errorResponse(c: Context, err: LambdaError): Response {
-  const body = JSON.stringify({ Type: err.status >= 500 ? 'Service' : 'User', message: err.message, ...err.fields });
+  const body = JSON.stringify({
+    Type: err.status >= 500 ? 'Service' : 'User',
+    message: err.message,
+    ...err.fields,
+  });
   return c.body(body, err.status as 400, {
     'Content-Type': 'application/json',
     'x-amzn-ErrorType': err.code,
@@ -22,7 +26,16 @@ export function onError(logger: Logger) {
   return (err: Error, c: Context): Response => {
     if (err instanceof LambdaError) return errorResponse(c, err);
     const reference = randomUUID();
-    logger.error('request.failed', { reference, method: c.req.method, path: c.req.path, error: err.message, stack: err.stack });
-    return errorResponse(c, new LambdaError('ServiceException', 500, `Internal error; reference = ${reference}`));
+    logger.error('request.failed', {
+      reference,
+      method: c.req.method,
+      path: c.req.path,
+      error: err.message,
+      stack: err.stack,
+    });
+    return errorResponse(
+      c,
+      new LambdaError('ServiceException', 500, `Internal error; reference = ${reference}`),
+    );
   };
 }

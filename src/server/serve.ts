@@ -48,7 +48,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       const fn = functions.deployed(event.functionName);
       return invoker.invoke(fn, event.payload, { requestId: event.id });
     },
-    { maxRetryAttempts: 2, maxEventAgeMs: 6 * 3600_000, retryBaseMs: config.asyncRetryBaseMs, throttleBaseMs: 1000, throttleMaxDelayMs: 300_000 },
+    {
+      maxRetryAttempts: 2,
+      maxEventAgeMs: 6 * 3600_000,
+      retryBaseMs: config.asyncRetryBaseMs,
+      throttleBaseMs: 1000,
+      throttleMaxDelayMs: 300_000,
+    },
     logger,
   );
   let accepting = true;
@@ -72,7 +78,11 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         fetch: app.fetch,
         port: config.port,
         hostname: config.host,
-        serverOptions: { maxHeaderSize: 16 * 1024, requestTimeout: 15 * 60_000 + 30_000, headersTimeout: 20_000 },
+        serverOptions: {
+          maxHeaderSize: 16 * 1024,
+          requestTimeout: 15 * 60_000 + 30_000,
+          headersTimeout: 20_000,
+        },
       },
       () => resolve(s),
     );

@@ -29,7 +29,11 @@ export function functionConfiguration(r: FunctionRecord, arn: string): Record<st
 }
 
 /** FunctionUrlConfig as Create/Get/UpdateFunctionUrlConfig return it. */
-export function functionUrlConfig(url: FunctionUrlRecord, functionUrl: string, arn: string): Record<string, unknown> {
+export function functionUrlConfig(
+  url: FunctionUrlRecord,
+  functionUrl: string,
+  arn: string,
+): Record<string, unknown> {
   return {
     FunctionUrl: functionUrl,
     FunctionArn: arn,

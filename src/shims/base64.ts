@@ -26,7 +26,8 @@ export function btoa(input: unknown): string {
 export function atob(input: unknown): string {
   let s = String(input).replace(/[\t\n\f\r ]/g, '');
   if (s.length % 4 === 0) s = s.replace(/={1,2}$/, '');
-  if (s.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(s)) throw invalid('The string to be decoded is not correctly encoded.');
+  if (s.length % 4 === 1 || /[^A-Za-z0-9+/]/.test(s))
+    throw invalid('The string to be decoded is not correctly encoded.');
   let out = '';
   let bits = 0;
   let acc = 0;

@@ -3,8 +3,15 @@ import type { HostFunctions } from './host';
 /** The Web Crypto subset the sandbox gets: getRandomValues and randomUUID, fed by the host's CSPRNG. */
 export function createCrypto(host: HostFunctions) {
   const getRandomValues = <T extends ArrayBufferView | null>(array: T): T => {
-    if (!ArrayBuffer.isView(array) || array instanceof Float32Array || array instanceof Float64Array || array instanceof DataView) {
-      throw new TypeError("Failed to execute 'getRandomValues' on 'Crypto': parameter 1 is not an integer typed array");
+    if (
+      !ArrayBuffer.isView(array) ||
+      array instanceof Float32Array ||
+      array instanceof Float64Array ||
+      array instanceof DataView
+    ) {
+      throw new TypeError(
+        "Failed to execute 'getRandomValues' on 'Crypto': parameter 1 is not an integer typed array",
+      );
     }
     if (array.byteLength > 65536) {
       throw new RangeError(

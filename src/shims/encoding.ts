@@ -41,7 +41,10 @@ export class TextEncoder {
     const bytes = this.encode(input);
     const written = Math.min(bytes.length, dest.length);
     dest.set(bytes.subarray(0, written));
-    return { read: written === bytes.length ? input.length : decodeUtf8(bytes.subarray(0, written), false).length, written };
+    return {
+      read: written === bytes.length ? input.length : decodeUtf8(bytes.subarray(0, written), false).length,
+      written,
+    };
   }
 }
 
@@ -106,7 +109,8 @@ export class TextDecoder {
     if (l === 'utf-8' || l === 'utf8' || l === 'unicode-1-1-utf-8') this.encoding = 'utf-8';
     else if (l === 'utf-16le' || l === 'utf-16') this.encoding = 'utf-16le';
     else if (l === 'utf-16be') this.encoding = 'utf-16be';
-    else if (['latin1', 'iso-8859-1', 'ascii', 'us-ascii', 'windows-1252', 'l1'].includes(l)) this.encoding = 'windows-1252';
+    else if (['latin1', 'iso-8859-1', 'ascii', 'us-ascii', 'windows-1252', 'l1'].includes(l))
+      this.encoding = 'windows-1252';
     else throw new RangeError(`The "${label}" encoding is not supported`);
     this.fatal = Boolean(options.fatal);
     this.ignoreBOM = Boolean(options.ignoreBOM);
@@ -123,7 +127,11 @@ export class TextDecoder {
     }
     if (options.stream) {
       const keep =
-        this.encoding === 'utf-8' ? incompleteTail(bytes) : this.encoding === 'windows-1252' ? 0 : bytes.length % 2;
+        this.encoding === 'utf-8'
+          ? incompleteTail(bytes)
+          : this.encoding === 'windows-1252'
+            ? 0
+            : bytes.length % 2;
       this.pending = bytes.slice(bytes.length - keep);
       bytes = bytes.subarray(0, bytes.length - keep);
     }

@@ -14,7 +14,12 @@ import type { TimerTable } from './timers';
  */
 export function installGlobals(
   g: typeof globalThis,
-  deps: { host: HostFunctions; loader: Loader; timers: TimerTable; process: ReturnType<typeof createProcess> },
+  deps: {
+    host: HostFunctions;
+    loader: Loader;
+    timers: TimerTable;
+    process: ReturnType<typeof createProcess>;
+  },
 ): void {
   const { host, loader, timers } = deps;
   const value = (name: string, v: unknown) =>
@@ -54,7 +59,10 @@ export function installGlobals(
   value('performance', { now: () => host.now(), timeOrigin: Date.now() - host.now() });
   lazy('Buffer', () => (loader.requireBuiltin('buffer') as { Buffer: unknown }).Buffer);
   lazy('URL', () => (loader.requireBuiltin('islet:whatwg-url') as { URL: unknown }).URL);
-  lazy('URLSearchParams', () => (loader.requireBuiltin('islet:whatwg-url') as { URLSearchParams: unknown }).URLSearchParams);
+  lazy(
+    'URLSearchParams',
+    () => (loader.requireBuiltin('islet:whatwg-url') as { URLSearchParams: unknown }).URLSearchParams,
+  );
   lazy('structuredClone', () => {
     const mod = loader.requireBuiltin('islet:structured-clone') as { default?: unknown };
     const clone = (mod.default ?? mod) as (v: unknown, o?: unknown) => unknown;

@@ -1,4 +1,4 @@
-import { type FunctionFacts } from './context';
+import type { FunctionFacts } from './context';
 import { toErrorPayload } from './errors';
 import { installGlobals } from './globals';
 import type { Bootstrap, HostFunctions } from './host';
@@ -17,7 +17,12 @@ export interface SandboxEntryPoints {
   /** Export names of a CommonJS/JSON/built-in module, for the ES module glue (JSON array). */
   exportNames(resolutionJson: string, fromPath: string): string;
   /** Runs one invocation; resolves with an Outcome (see lambda-runtime.ts). */
-  invoke(requestId: string, payloadJson: string, deadlineMs: number, extrasJson: string | undefined): Promise<string>;
+  invoke(
+    requestId: string,
+    payloadJson: string,
+    deadlineMs: number,
+    extrasJson: string | undefined,
+  ): Promise<string>;
   /** Host timer `id` is due. */
   fireTimer(id: number): void;
 }
@@ -61,7 +66,8 @@ export function install(host: HostFunctions, bootstrapJson: string): SandboxEntr
     } catch (e) {
       const p = toErrorPayload(e);
       if (e instanceof SyntaxError) p.errorType = 'Runtime.UserCodeSyntaxError';
-      else if ((e as { code?: string })?.code === 'MODULE_NOT_FOUND') p.errorType = 'Runtime.ImportModuleError';
+      else if ((e as { code?: string })?.code === 'MODULE_NOT_FOUND')
+        p.errorType = 'Runtime.ImportModuleError';
       return JSON.stringify(p);
     }
   };
@@ -72,13 +78,19 @@ export function install(host: HostFunctions, bootstrapJson: string): SandboxEntr
         rt.setHandler(JSON.parse(factsJson) as FunctionFacts, exportsValue, handlerSetting, exportPath);
       }),
     initEsm: (factsJson, namespace, handlerSetting, exportPath) =>
-      guard(() => rt.setHandler(JSON.parse(factsJson) as FunctionFacts, namespace, handlerSetting, exportPath)),
+      guard(() =>
+        rt.setHandler(JSON.parse(factsJson) as FunctionFacts, namespace, handlerSetting, exportPath),
+      ),
     exportNames: (resolutionJson, fromPath) => {
       const value = loader.load(JSON.parse(resolutionJson), fromPath);
-      const names = value !== null && (typeof value === 'object' || typeof value === 'function') ? Object.keys(value) : [];
+      const names =
+        value !== null && (typeof value === 'object' || typeof value === 'function')
+          ? Object.keys(value)
+          : [];
       return JSON.stringify(names);
     },
-    invoke: (requestId, payloadJson, deadlineMs, extrasJson) => rt.invoke(requestId, payloadJson, deadlineMs, extrasJson),
+    invoke: (requestId, payloadJson, deadlineMs, extrasJson) =>
+      rt.invoke(requestId, payloadJson, deadlineMs, extrasJson),
     fireTimer: (id) => timers.fire(id),
   };
 }
@@ -96,5 +108,8 @@ export function installWith(
   now: HostFunctions['now'],
   bootstrapJson: string,
 ): SandboxEntryPoints {
-  return install({ log, timerSet, timerClear, resolve, readText, compileCjs, loadBuiltin, randomBytes, now }, bootstrapJson);
+  return install(
+    { log, timerSet, timerClear, resolve, readText, compileCjs, loadBuiltin, randomBytes, now },
+    bootstrapJson,
+  );
 }

@@ -48,11 +48,19 @@ export class LambdaRuntime {
   }
 
   /** Runs one invocation and resolves with its Outcome. */
-  invoke(requestId: string, payloadJson: string, deadlineMs: number, extrasJson: string | undefined): Promise<Outcome> {
+  invoke(
+    requestId: string,
+    payloadJson: string,
+    deadlineMs: number,
+    extrasJson: string | undefined,
+  ): Promise<Outcome> {
     setRequestId(requestId);
     const handler = this.handler;
     const facts = this.facts;
-    if (!handler || !facts) return Promise.resolve(`X${JSON.stringify(toErrorPayload(runtimeError('Runtime.Uninitialized', 'handler not loaded')))}`);
+    if (!handler || !facts)
+      return Promise.resolve(
+        `X${JSON.stringify(toErrorPayload(runtimeError('Runtime.Uninitialized', 'handler not loaded')))}`,
+      );
     const extras = (extrasJson ? JSON.parse(extrasJson) : {}) as InvocationExtras;
     return new Promise<Outcome>((resolve) => {
       let settled = false;
@@ -97,10 +105,17 @@ export class LambdaRuntime {
         fail(e, e instanceof ProcessExit);
         return;
       }
-      if (returned !== null && typeof returned === 'object' && typeof (returned as Promise<unknown>).then === 'function') {
+      if (
+        returned !== null &&
+        typeof returned === 'object' &&
+        typeof (returned as Promise<unknown>).then === 'function'
+      ) {
         (returned as Promise<unknown>).then(
           (r) => finish(null, r, false),
-          (e) => (e instanceof ProcessExit ? fail(e, true) : finish(e ?? new Error('Promise rejected'), undefined, false)),
+          (e) =>
+            e instanceof ProcessExit
+              ? fail(e, true)
+              : finish(e ?? new Error('Promise rejected'), undefined, false),
         );
       } else {
         // A handler that neither returns a promise nor calls back answers null once its event loop is empty.

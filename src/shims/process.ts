@@ -80,8 +80,20 @@ export function createProcess(boot: Bootstrap, host: HostFunctions) {
     binding: (name: string) => {
       throw new Error(`No such module: ${name}`);
     },
-    stdout: { write: (s: unknown) => (console.log(String(s).replace(/\n$/, '')), true), isTTY: false },
-    stderr: { write: (s: unknown) => (console.error(String(s).replace(/\n$/, '')), true), isTTY: false },
+    stdout: {
+      write: (s: unknown) => {
+        console.log(String(s).replace(/\n$/, ''));
+        return true;
+      },
+      isTTY: false,
+    },
+    stderr: {
+      write: (s: unknown) => {
+        console.error(String(s).replace(/\n$/, ''));
+        return true;
+      },
+      isTTY: false,
+    },
     features: {},
     config: { variables: {} },
   };

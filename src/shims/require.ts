@@ -1,5 +1,5 @@
-import type { HostFunctions, ModuleWrapper } from './host';
 import { portedBuiltins } from './builtin-names';
+import type { HostFunctions, ModuleWrapper } from './host';
 
 /** A resolution as runtime/module-resolver returns it (JSON-copied across the boundary). */
 type Resolution =
@@ -90,7 +90,14 @@ export class Loader {
       this.builtins.set(name, mod.exports); // cycles between ports see the partial exports, as in Node
       try {
         const wrapper = this.host.loadBuiltin(name);
-        wrapper.call(mod.exports, mod.exports, (id: string) => this.requireBuiltin(normalise(id)), mod, name, '/');
+        wrapper.call(
+          mod.exports,
+          mod.exports,
+          (id: string) => this.requireBuiltin(normalise(id)),
+          mod,
+          name,
+          '/',
+        );
       } catch (e) {
         this.builtins.delete(name);
         throw e;

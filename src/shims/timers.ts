@@ -43,7 +43,7 @@ export class TimerTable {
 
   add(fn: unknown, delayMs: unknown, args: unknown[], repeat: boolean): Timeout {
     if (typeof fn !== 'function') {
-      throw new TypeError('The "callback" argument must be of type function. Received ' + typeof fn);
+      throw new TypeError(`The "callback" argument must be of type function. Received ${typeof fn}`);
     }
     const id = this.nextId++;
     let ms = Number(delayMs);

@@ -1,5 +1,5 @@
-import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 
 /** Schema migrations, applied in order; the index is the schema version. */
 const migrations = [

@@ -1,6 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 /** fsyncs a directory so a rename inside it survives power loss. */
 export function fsyncDir(dir: string): void {

@@ -40,13 +40,17 @@ export class FunctionStore {
   private readonly deleteStmt: StatementSync;
   private readonly codeRefStmt: StatementSync;
 
-  constructor(private readonly db: DatabaseSync) {
+  constructor(db: DatabaseSync) {
     this.getStmt = db.prepare('SELECT record FROM functions WHERE name = ?');
     this.listStmt = db.prepare('SELECT record FROM functions WHERE name > ? ORDER BY name LIMIT ?');
     this.insertStmt = db.prepare('INSERT INTO functions (name, record, revision_id) VALUES (?, ?, ?)');
-    this.updateStmt = db.prepare('UPDATE functions SET record = ?, revision_id = ? WHERE name = ? AND revision_id = ?');
+    this.updateStmt = db.prepare(
+      'UPDATE functions SET record = ?, revision_id = ? WHERE name = ? AND revision_id = ?',
+    );
     this.deleteStmt = db.prepare('DELETE FROM functions WHERE name = ?');
-    this.codeRefStmt = db.prepare("SELECT DISTINCT json_extract(record, '$.codeSha256Hex') AS sha FROM functions");
+    this.codeRefStmt = db.prepare(
+      "SELECT DISTINCT json_extract(record, '$.codeSha256Hex') AS sha FROM functions",
+    );
   }
 
   get(name: string): FunctionRecord | undefined {
@@ -56,7 +60,9 @@ export class FunctionStore {
 
   /** Functions sorted by name, after `marker` (exclusive). */
   list(marker: string, limit: number): FunctionRecord[] {
-    return (this.listStmt.all(marker, limit) as Array<{ record: string }>).map((r) => JSON.parse(r.record) as FunctionRecord);
+    return (this.listStmt.all(marker, limit) as Array<{ record: string }>).map(
+      (r) => JSON.parse(r.record) as FunctionRecord,
+    );
   }
 
   /** Inserts a new function; false if the name is taken. */

@@ -50,7 +50,8 @@ export function buildHttpEvent(r: HttpRequestFacts, now = new Date()): HttpEvent
   let query: Record<string, string> | undefined;
   if (r.rawQueryString) {
     query = {};
-    for (const [k, v] of new URLSearchParams(r.rawQueryString)) query[k] = k in query ? `${query[k]},${v}` : v;
+    for (const [k, v] of new URLSearchParams(r.rawQueryString))
+      query[k] = k in query ? `${query[k]},${v}` : v;
   }
   const isText = r.body.length === 0 || textual.test(headers['content-type'] ?? 'text/plain');
   const event: HttpEventV2 = {
@@ -89,7 +90,13 @@ export function buildHttpEvent(r: HttpRequestFacts, now = new Date()): HttpEvent
 /** True when a value is an HTTP event of payload format 2.0. */
 export function isHttpEvent(value: unknown): value is HttpEventV2 {
   const v = value as Partial<HttpEventV2> | null;
-  return typeof v === 'object' && v !== null && v.version === '2.0' && typeof v.rawPath === 'string' && typeof v.requestContext === 'object';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    v.version === '2.0' &&
+    typeof v.rawPath === 'string' &&
+    typeof v.requestContext === 'object'
+  );
 }
 
 /** The HTTP response a handler's result stands for. */
@@ -111,14 +118,30 @@ export function toHttpResponse(resultJson: string): HttpResponseParts {
     value = undefined;
   }
   if (value !== null && typeof value === 'object' && 'statusCode' in value) {
-    const r = value as { statusCode: unknown; headers?: Record<string, unknown>; body?: unknown; isBase64Encoded?: unknown; cookies?: unknown };
+    const r = value as {
+      statusCode: unknown;
+      headers?: Record<string, unknown>;
+      body?: unknown;
+      isBase64Encoded?: unknown;
+      cookies?: unknown;
+    };
     const status = Number(r.statusCode);
     const headers: Array<[string, string]> = [];
-    for (const [k, v] of Object.entries(r.headers ?? {})) if (v !== undefined && v !== null) headers.push([k, String(v)]);
+    for (const [k, v] of Object.entries(r.headers ?? {}))
+      if (v !== undefined && v !== null) headers.push([k, String(v)]);
     if (Array.isArray(r.cookies)) for (const c of r.cookies) headers.push(['set-cookie', String(c)]);
-    const text = r.body === undefined || r.body === null ? '' : typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+    const text =
+      r.body === undefined || r.body === null
+        ? ''
+        : typeof r.body === 'string'
+          ? r.body
+          : JSON.stringify(r.body);
     const body = r.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
-    return { status: Number.isInteger(status) && status >= 100 && status <= 599 ? status : 502, headers, body };
+    return {
+      status: Number.isInteger(status) && status >= 100 && status <= 599 ? status : 502,
+      headers,
+      body,
+    };
   }
   const body = typeof value === 'string' ? value : resultJson;
   return { status: 200, headers: [['content-type', 'application/json']], body: Buffer.from(body, 'utf8') };

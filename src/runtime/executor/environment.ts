@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { DiskCodeTree, taskRoot } from '../../store/code-tree';
 import { providedBuiltins } from '../../shims/builtin-names';
+import { DiskCodeTree, taskRoot } from '../../store/code-tree';
 import { type ErrorPayload, Sandbox, SandboxError } from '../bridge';
 import type { FunctionSpec, InvocationResultMeta, InvokeMeta } from '../invocation';
 import { resolveHandler, resolveModule } from '../module-resolver';
@@ -76,7 +76,8 @@ export class ExecutionEnvironment {
         log: (line) => env.log?.append(line),
         timerSet: (id, ms) => env.armTimer(id, ms),
         timerClear: (id) => env.disarmTimer(id),
-        resolve: (from, request, conditions) => resolveModule(tree, from, request, { conditions }, providedBuiltins),
+        resolve: (from, request, conditions) =>
+          resolveModule(tree, from, request, { conditions }, providedBuiltins),
         readText: (path) => tree.readText(path),
       },
     });
@@ -84,7 +85,9 @@ export class ExecutionEnvironment {
     const handler = resolveHandler(tree, spec.handler);
     let initError: ErrorPayload | undefined;
     if (!handler) {
-      const mod = spec.handler.includes('.') ? spec.handler.slice(0, spec.handler.lastIndexOf('.')) : spec.handler;
+      const mod = spec.handler.includes('.')
+        ? spec.handler.slice(0, spec.handler.lastIndexOf('.'))
+        : spec.handler;
       initError = {
         errorType: 'Runtime.ImportModuleError',
         errorMessage: `Error: Cannot find module '${mod}'\nRequire stack:\n- /var/runtime/index.mjs`,
@@ -103,11 +106,22 @@ export class ExecutionEnvironment {
       env.active = true;
       env.deadlineAt = performance.now() + spec.timeoutSeconds * 1000;
       try {
-        initError = await sandbox.init(handler, spec.handler, handler.exportName, JSON.stringify(facts), spec.timeoutSeconds * 1000);
+        initError = await sandbox.init(
+          handler,
+          spec.handler,
+          handler.exportName,
+          JSON.stringify(facts),
+          spec.timeoutSeconds * 1000,
+        );
       } catch (e) {
         const failure = e instanceof SandboxError ? e : new SandboxError('error', String(e));
         initError = {
-          errorType: failure.failure === 'memory' ? 'Runtime.OutOfMemory' : failure.failure === 'timeout' ? 'Sandbox.Timedout' : 'Runtime.ExitError',
+          errorType:
+            failure.failure === 'memory'
+              ? 'Runtime.OutOfMemory'
+              : failure.failure === 'timeout'
+                ? 'Sandbox.Timedout'
+                : 'Runtime.ExitError',
           errorMessage: `Init failed: ${failure.failure === 'error' ? failure.message : failure.failure}`,
           trace: [],
         };
@@ -123,7 +137,8 @@ export class ExecutionEnvironment {
   async invoke(meta: InvokeMeta, payload: string, initError?: ErrorPayload): Promise<EnvironmentResult> {
     const sandbox = this.sandbox!;
     const spec = this.spec;
-    const log = (this.log ??= new LogBuffer());
+    this.log ??= new LogBuffer();
+    const log = this.log;
     const initLog = log.text();
     this.log = new LogBuffer();
     this.log.append(initLog);
@@ -153,12 +168,15 @@ export class ExecutionEnvironment {
       try {
         outcome = await new Promise<string>((resolve, reject) => {
           this.failCurrent = reject;
-          sandbox.invoke(meta.requestId, payload, deadlineMs, meta.extras, meta.timeoutMs).then(resolve, reject);
+          sandbox
+            .invoke(meta.requestId, payload, deadlineMs, meta.extras, meta.timeoutMs)
+            .then(resolve, reject);
         });
       } catch (e) {
         const failure = e instanceof SandboxError ? e.failure : 'error';
         outcome = `X${JSON.stringify(this.failurePayload(limitHit ?? failure, meta))}`;
-        if ((limitHit ?? failure) === 'timeout') this.log.append(timeoutLine(meta.requestId, spec.timeoutSeconds));
+        if ((limitHit ?? failure) === 'timeout')
+          this.log.append(timeoutLine(meta.requestId, spec.timeoutSeconds));
       } finally {
         this.failCurrent = undefined;
         guard.stop();
@@ -269,7 +287,9 @@ export class ExecutionEnvironment {
     if (!t || !this.sandbox) return;
     t.handle = undefined;
     this.timers.delete(id);
-    this.sandbox.fireTimer(id, Math.max(1, this.deadlineAt - performance.now()), (e) => this.failCurrent?.(e));
+    this.sandbox.fireTimer(id, Math.max(1, this.deadlineAt - performance.now()), (e) =>
+      this.failCurrent?.(e),
+    );
   }
 
   /** Pauses timers between invocations, keeping how long each had left. */

@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import type { ErrorPayload } from '../bridge';
 import type { FunctionSpec, InvokeMeta } from '../invocation';
 import { encodeFrame, type Frame, FrameReader, FrameType } from '../protocol';
 import { ExecutionEnvironment } from './environment';
@@ -31,13 +32,35 @@ export function runExecutor(options: PoolOptions): void {
   const run = async (frame: Frame) => {
     const { spec, invoke } = JSON.parse(frame.meta) as { spec: FunctionSpec; invoke: InvokeMeta };
     let env = pool.take(spec);
-    let initError;
+    let initError: ErrorPayload | undefined;
     try {
       if (!env) ({ env, initError } = await ExecutionEnvironment.start(spec));
     } catch (e) {
       // The isolate itself could not be created (e.g. out of host memory): a service-side failure.
-      const payload = JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: `could not start an execution environment: ${(e as Error).message}`, trace: [] });
-      send(encodeFrame(FrameType.Result, frame.id, JSON.stringify({ status: 'function-error', errorType: 'Runtime.Unknown', environmentDiscarded: true, coldStart: true, durationMs: 0, billedDurationMs: 0, cpuTimeMs: 0, memoryMb: spec.memoryMb, maxMemoryUsedMb: 0, log: '' }), payload));
+      const payload = JSON.stringify({
+        errorType: 'Runtime.Unknown',
+        errorMessage: `could not start an execution environment: ${(e as Error).message}`,
+        trace: [],
+      });
+      send(
+        encodeFrame(
+          FrameType.Result,
+          frame.id,
+          JSON.stringify({
+            status: 'function-error',
+            errorType: 'Runtime.Unknown',
+            environmentDiscarded: true,
+            coldStart: true,
+            durationMs: 0,
+            billedDurationMs: 0,
+            cpuTimeMs: 0,
+            memoryMb: spec.memoryMb,
+            maxMemoryUsedMb: 0,
+            log: '',
+          }),
+          payload,
+        ),
+      );
       return;
     }
     env.checkedOut = true;
@@ -49,8 +72,10 @@ export function runExecutor(options: PoolOptions): void {
   socket.on('data', (chunk: Buffer) => {
     for (const frame of reader.push(chunk)) {
       if (frame.type === FrameType.Invoke) void run(frame);
-      else if (frame.type === FrameType.Retire) pool.retire((JSON.parse(frame.meta) as { functionName: string }).functionName);
-      else if (frame.type === FrameType.Stats) send(encodeFrame(FrameType.Stats, frame.id, JSON.stringify(pool.stats())));
+      else if (frame.type === FrameType.Retire)
+        pool.retire((JSON.parse(frame.meta) as { functionName: string }).functionName);
+      else if (frame.type === FrameType.Stats)
+        send(encodeFrame(FrameType.Stats, frame.id, JSON.stringify(pool.stats())));
     }
   });
   // The front process is gone: nothing left to serve.

@@ -54,14 +54,18 @@ export class EnvironmentPool {
       return;
     }
     let ids = this.byKey.get(env.spec.key);
-    if (!ids) this.byKey.set(env.spec.key, (ids = new Set()));
+    if (!ids) {
+      ids = new Set();
+      this.byKey.set(env.spec.key, ids);
+    }
     ids.add(env.id);
     this.idle.set(env.id, env);
   }
 
   /** Disposes every idle environment of a function (after an update or delete). */
   retire(functionName: string): void {
-    for (const [id, env] of this.idle.entries()) if (env.spec.functionName === functionName) this.idle.delete(id);
+    for (const [id, env] of this.idle.entries())
+      if (env.spec.functionName === functionName) this.idle.delete(id);
   }
 
   /** Disposes everything. */

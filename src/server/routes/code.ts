@@ -12,7 +12,10 @@ export function codeRoutes(deps: ServerDeps, code: CodeStore): Hono {
     }
     const zip = code.readZip(sha);
     if (!zip) return c.text('Not Found', 404);
-    return c.body(new Uint8Array(zip), 200, { 'Content-Type': 'application/zip', 'Content-Length': String(zip.length) });
+    return c.body(new Uint8Array(zip), 200, {
+      'Content-Type': 'application/zip',
+      'Content-Length': String(zip.length),
+    });
   });
   return app;
 }

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type Context, Hono } from 'hono';
 import { parseFunctionRef, requireLatest } from '../../control/function-ref';
-import { LambdaError, InvalidParameterValueError, ResourceConflictError, ResourceNotFoundError } from '../../errors';
+import type { DeployedFunction } from '../../control/functions';
+import {
+  InvalidParameterValueError,
+  LambdaError,
+  ResourceConflictError,
+  ResourceNotFoundError,
+} from '../../errors';
 import { buildHttpEvent, toHttpResponse } from '../../events/shapes/http';
 import { limits } from '../../limits';
 import type { FunctionUrlRecord } from '../../store/function-store';
@@ -13,10 +19,13 @@ import { functionUrlConfig } from '../shapes';
 function urlSettings(input: Record<string, unknown>, current?: FunctionUrlRecord): FunctionUrlRecord {
   const authType = input.AuthType ?? current?.authType;
   if (authType !== 'NONE' && authType !== 'AWS_IAM') {
-    throw new InvalidParameterValueError("1 validation error detected: Value at 'authType' failed to satisfy constraint: Member must satisfy enum value set: [NONE, AWS_IAM]");
+    throw new InvalidParameterValueError(
+      "1 validation error detected: Value at 'authType' failed to satisfy constraint: Member must satisfy enum value set: [NONE, AWS_IAM]",
+    );
   }
   const invokeMode = input.InvokeMode ?? current?.invokeMode ?? 'BUFFERED';
-  if (invokeMode !== 'BUFFERED') throw new InvalidParameterValueError('islet supports InvokeMode BUFFERED only');
+  if (invokeMode !== 'BUFFERED')
+    throw new InvalidParameterValueError('islet supports InvokeMode BUFFERED only');
   if (input.Cors !== undefined && (typeof input.Cors !== 'object' || input.Cors === null)) {
     throw new InvalidParameterValueError('Cors must be an object');
   }
@@ -45,7 +54,10 @@ export function functionUrlRoutes(deps: ServerDeps): Hono {
     const name = nameOf(c.req.param('name'), c.req.query('Qualifier'));
     const input = await readJsonObject(c, limits.maxControlRequestBytes, 'CreateFunctionUrlConfig');
     const record = functions.get(name);
-    if (record.url) throw new ResourceConflictError(`Failed to create function url config for [functionArn = ${functions.arn(name)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
+    if (record.url)
+      throw new ResourceConflictError(
+        `Failed to create function url config for [functionArn = ${functions.arn(name)}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+      );
     const url = urlSettings(input);
     functions.setUrl(name, url);
     return c.json(functionUrlConfig(url, urlOf(name), functions.arn(name)), 201);
@@ -70,7 +82,8 @@ export function functionUrlRoutes(deps: ServerDeps): Hono {
 
   app.delete('/2021-10-31/functions/:name/url', (c) => {
     const name = nameOf(c.req.param('name'), c.req.query('Qualifier'));
-    if (!functions.get(name).url) throw new ResourceNotFoundError('The resource you requested does not exist.');
+    if (!functions.get(name).url)
+      throw new ResourceNotFoundError('The resource you requested does not exist.');
     functions.setUrl(name, undefined);
     return c.body(null, 204);
   });
@@ -81,7 +94,7 @@ export function functionUrlRoutes(deps: ServerDeps): Hono {
 
   async function handleUrl(name: string, c: Context): Promise<Response> {
     const plain = (status: number, message: string) => c.json({ Message: message }, status as 404);
-    let deployed;
+    let deployed: DeployedFunction;
     try {
       deployed = functions.deployed(name);
     } catch {
@@ -120,7 +133,7 @@ export function functionUrlRoutes(deps: ServerDeps): Hono {
       accountId: deps.account.accountId,
       urlId: name,
     });
-    let result;
+    let result: Awaited<ReturnType<typeof deps.invoker.invoke>>;
     try {
       result = await deps.invoker.invoke(deployed, JSON.stringify(event), { requestId });
     } catch (e) {
@@ -132,7 +145,10 @@ export function functionUrlRoutes(deps: ServerDeps): Hono {
     const out = new Headers();
     for (const [k, v] of res.headers) out.append(k, v);
     out.set('x-amzn-RequestId', requestId);
-    return new Response(res.status === 204 || res.status === 304 ? null : res.body, { status: res.status, headers: out });
+    return new Response(res.status === 204 || res.status === 304 ? null : res.body, {
+      status: res.status,
+      headers: out,
+    });
   }
 
   return app;

@@ -51,7 +51,8 @@ export function invokeRoutes(deps: ServerDeps): Hono {
     if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
       throw new InvalidParameterValueError(`Unsupported InvocationType: ${type.slice(0, 40)}`);
     }
-    if (logType !== 'None' && logType !== 'Tail') throw new InvalidParameterValueError(`Unsupported LogType: ${logType.slice(0, 40)}`);
+    if (logType !== 'None' && logType !== 'Tail')
+      throw new InvalidParameterValueError(`Unsupported LogType: ${logType.slice(0, 40)}`);
     const fn = target(c);
     const max = type === 'Event' ? limits.maxAsyncPayloadBytes : limits.maxSyncPayloadBytes;
     const payload = payloadText(await readBody(c, max, 'Invoke'));
