@@ -8,13 +8,12 @@ import yazl from 'yazl';
 import { freePort, makeTempDir, REPO_ROOT, sleep, startServerProcess } from './process.mjs';
 
 /**
- * The built server, which `npm run bench` builds first. The CLI is specified as dist/islet.mjs,
- * but the build script currently emits dist/islet.cjs; accept either so the benchmark does not
+ * The built server, which `npm run bench` builds first (dist/islet.cjs); the list allows a
  * break while the build settles (the first one found wins).
  */
-const ISLET_ENTRY_CANDIDATES = ['islet.mjs', 'islet.cjs'].map((file) => path.join(REPO_ROOT, 'dist', file));
+const ISLET_ENTRY_CANDIDATES = ['islet.cjs'].map((file) => path.join(REPO_ROOT, 'dist', file));
 export const ISLET_MISSING_MESSAGE =
-  'dist/islet.mjs not found: run npm run build (dist/islet.cjs is accepted too)';
+  'dist/islet.cjs not found: run npm run build';
 
 /** The path of the built CLI, or undefined if islet has not been built. */
 export function isletEntry() {
