@@ -37,7 +37,7 @@ const ports = {
   path: 'path-browserify',
   querystring: 'querystring-es3',
   string_decoder: 'string_decoder/',
-  url: 'url/',
+  url: join(root, 'src/shims/ports/url.js'),
   util: 'util/',
   'islet:whatwg-url': 'whatwg-url',
   'islet:structured-clone': '@ungap/structured-clone',
@@ -56,8 +56,8 @@ async function bundleText(options) {
 
 /** One port as the body of a CommonJS module wrapper. */
 async function bundlePort(name, spec) {
-  const entry = require.resolve(spec, { paths: [root] });
-  const external = nodeBuiltins.filter((b) => b !== name && b !== `${name}/`);
+  const entry = spec.startsWith('/') ? spec : require.resolve(spec, { paths: [root] });
+  const external = [...nodeBuiltins.filter((b) => b !== name && b !== `${name}/`), 'islet:*'];
   const code = await bundleText({
     stdin: {
       contents: `module.exports = require(${JSON.stringify(entry)});`,

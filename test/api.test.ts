@@ -69,7 +69,8 @@ function stable(c: FunctionConfiguration | undefined) {
   return rest;
 }
 
-const payloadOf = (p: Uint8Array | undefined) => (p ? JSON.parse(Buffer.from(p).toString('utf8')) : undefined);
+const payloadOf = (p: Uint8Array | undefined) =>
+  p ? JSON.parse(Buffer.from(p).toString('utf8')) : undefined;
 
 describe('CreateFunction', () => {
   it('answers 201 with the full FunctionConfiguration', async () => {
@@ -258,7 +259,9 @@ describe('UpdateFunctionCode', () => {
     const created = await deploy(client, 'code-swap', { 'index.js': 'exports.handler = async () => "v1";' });
     expect((await invoke(client, 'code-swap')).payload).toBe('v1');
     const zip2 = await makeZip({ 'index.js': 'exports.handler = async () => "v2";' });
-    const out = await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'code-swap', ZipFile: zip2 }));
+    const out = await client.send(
+      new UpdateFunctionCodeCommand({ FunctionName: 'code-swap', ZipFile: zip2 }),
+    );
     expect(out.$metadata.httpStatusCode).toBe(200);
     expect(out.CodeSha256).toBe(sha256Base64(zip2));
     expect(out.CodeSha256).not.toBe(created.CodeSha256);
@@ -279,7 +282,7 @@ describe('UpdateFunctionConfiguration', () => {
     'index.js': [
       'exports.handler = async () => "old handler";',
       'exports.other = async (event, context) => ({',
-      '  x: process.env.X, y: process.env.Y ?? null,',
+      '  x: process.env.GREETING, y: process.env.TARGET ?? null,',
       '  memory: context.memoryLimitInMB, memoryEnv: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,',
       '  remaining: context.getRemainingTimeInMillis(),',
       '});',
@@ -297,7 +300,7 @@ describe('UpdateFunctionConfiguration', () => {
         Handler: 'index.other',
         MemorySize: 256,
         Timeout: 10,
-        Environment: { Variables: { X: 'hello', Y: 'world' } },
+        Environment: { Variables: { GREETING: 'hello', TARGET: 'world' } },
         Role: newRole,
       }),
     );
@@ -308,7 +311,7 @@ describe('UpdateFunctionConfiguration', () => {
     expect(cfg.Handler).toBe('index.other');
     expect(cfg.MemorySize).toBe(256);
     expect(cfg.Timeout).toBe(10);
-    expect(cfg.Environment?.Variables).toEqual({ X: 'hello', Y: 'world' });
+    expect(cfg.Environment?.Variables).toEqual({ GREETING: 'hello', TARGET: 'world' });
     expect(cfg.Role).toBe(newRole);
     expect(cfg.RevisionId).toBe(out.RevisionId);
     expect(cfg.CodeSha256).toBe(created.CodeSha256);
@@ -327,7 +330,7 @@ describe('UpdateFunctionConfiguration', () => {
     expect(cfg.Description).toBe('again');
     expect(cfg.Handler).toBe('index.other');
     expect(cfg.MemorySize).toBe(256);
-    expect(cfg.Environment?.Variables).toEqual({ X: 'hello', Y: 'world' });
+    expect(cfg.Environment?.Variables).toEqual({ GREETING: 'hello', TARGET: 'world' });
     expect(cfg.Role).toBe(newRole);
   });
 
@@ -338,7 +341,11 @@ describe('UpdateFunctionConfiguration', () => {
       'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id';
     await rejection(
       client.send(
-        new UpdateFunctionConfigurationCommand({ FunctionName: 'conf', Description: 'lost', RevisionId: stale }),
+        new UpdateFunctionConfigurationCommand({
+          FunctionName: 'conf',
+          Description: 'lost',
+          RevisionId: stale,
+        }),
       ),
       PreconditionFailedException,
       412,
@@ -414,13 +421,17 @@ describe('DeleteFunction', () => {
 describe('Invoke', () => {
   beforeAll(async () => {
     await deploy(client, 'echo', {
-      'index.js': 'exports.handler = async (e, ctx) => { console.log("hello from", ctx.functionName); return { e }; };',
+      'index.js':
+        'exports.handler = async (e, ctx) => { console.log("hello from", ctx.functionName); return { e }; };',
     });
     await deploy(client, 'counter', {
-      'index.js': 'let count = 0;\nexports.handler = async (e) => { if (e.op === "bump") count++; return { count }; };',
+      'index.js':
+        'let count = 0;\nexports.handler = async (e) => { if (e.op === "bump") count++; return { count }; };',
     });
     // One environment only, so module state seen by a read is the state the async run changed.
-    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'counter', ReservedConcurrentExecutions: 1 }));
+    await client.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'counter', ReservedConcurrentExecutions: 1 }),
+    );
   });
 
   /** Reads the counter until it reaches `atLeast` (or 3 s pass); throttles while an async run holds the slot are retried. */
@@ -465,7 +476,9 @@ describe('Invoke', () => {
     const lines = log.split('\n');
     const start = lines.findIndex((l) => l === `START RequestId: ${id} Version: $LATEST`);
     const info = lines.findIndex((l) =>
-      new RegExp(`^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\t${id}\\tINFO\\thello from echo$`).test(l),
+      new RegExp(
+        `^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\t${id}\\tINFO\\thello from echo$`,
+      ).test(l),
     );
     const end = lines.findIndex((l) => l === `END RequestId: ${id}`);
     const report = lines.findIndex((l) =>
@@ -482,16 +495,24 @@ describe('Invoke', () => {
   it('InvocationType Event answers 202 and the function really runs', async () => {
     expect(await counterReaches(0)).toBe(0);
     const out = await client.send(
-      new InvokeCommand({ FunctionName: 'counter', InvocationType: 'Event', Payload: Buffer.from('{"op":"bump"}') }),
+      new InvokeCommand({
+        FunctionName: 'counter',
+        InvocationType: 'Event',
+        Payload: Buffer.from('{"op":"bump"}'),
+      }),
     );
     expect(out.StatusCode).toBe(202);
-    expect(out.Payload === undefined || out.Payload.length === 0).toBe(true);
+    expect(out.Payload?.length ?? 0).toBe(0);
     expect(await counterReaches(1)).toBe(1);
   });
 
   it('DryRun answers 204 and does not run the function', async () => {
     const out = await client.send(
-      new InvokeCommand({ FunctionName: 'counter', InvocationType: 'DryRun', Payload: Buffer.from('{"op":"bump"}') }),
+      new InvokeCommand({
+        FunctionName: 'counter',
+        InvocationType: 'DryRun',
+        Payload: Buffer.from('{"op":"bump"}'),
+      }),
     );
     expect(out.StatusCode).toBe(204);
     await new Promise((r) => setTimeout(r, 300));
@@ -499,7 +520,9 @@ describe('Invoke', () => {
   });
 
   it('the 2014 InvokeAsync answers Status 202 and runs the function', async () => {
-    const out = await client.send(new InvokeAsyncCommand({ FunctionName: 'counter', InvokeArgs: '{"op":"bump"}' }));
+    const out = await client.send(
+      new InvokeAsyncCommand({ FunctionName: 'counter', InvokeArgs: '{"op":"bump"}' }),
+    );
     expect(out.Status).toBe(202);
     expect(out.$metadata.httpStatusCode).toBe(202);
     expect(await counterReaches(2)).toBe(2);
@@ -561,13 +584,17 @@ describe('function concurrency', () => {
 
   it('reserving more than the account allows is InvalidParameterValueException (400)', async () => {
     await rejection(
-      client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'conc', ReservedConcurrentExecutions: 1000 })),
+      client.send(
+        new PutFunctionConcurrencyCommand({ FunctionName: 'conc', ReservedConcurrentExecutions: 1000 }),
+      ),
       InvalidParameterValueException,
       400,
       "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].",
     );
     await rejection(
-      client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'conc', ReservedConcurrentExecutions: -1 })),
+      client.send(
+        new PutFunctionConcurrencyCommand({ FunctionName: 'conc', ReservedConcurrentExecutions: -1 }),
+      ),
       InvalidParameterValueException,
       400,
     );
@@ -576,7 +603,9 @@ describe('function concurrency', () => {
   });
 
   it('reserved concurrency 0 throttles every invoke with TooManyRequestsException (429)', async () => {
-    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'conc', ReservedConcurrentExecutions: 0 }));
+    await client.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'conc', ReservedConcurrentExecutions: 0 }),
+    );
     const err = await rejection(
       client.send(new InvokeCommand({ FunctionName: 'conc' })),
       TooManyRequestsException,

@@ -134,7 +134,19 @@ describe('durability across kill -9', () => {
     /** Answers other than 201 (none expected). */
     const unexpected: string[] = [];
 
-    for (let round = 0; round < 3; round++) {
+    // When to kill: the brief's random 0-150 ms after firing (usually before any commit), then right
+    // as the k-th create is acknowledged (the creates commit in a burst, so others are mid-write).
+    const plans: Array<{ afterMs: number } | { afterAcks: number }> = [
+      { afterMs: Math.floor(Math.random() * 150) },
+      { afterAcks: 1 },
+      { afterAcks: 6 },
+      { afterAcks: 12 },
+    ];
+    /** Requests that got no answer because the kill came first, in the ack-triggered rounds. */
+    let cutOff = 0;
+    let ackedInAckRounds = 0;
+
+    for (const [round, plan] of plans.entries()) {
       const names = Array.from({ length: 20 }, (_, i) => `crash-${round}-${i}`);
       const requests = await Promise.all(
         names.map(async (name) => {
@@ -147,7 +159,9 @@ describe('durability across kill -9', () => {
           return { name, zip };
         }),
       );
-      const url = server.url;
+      const { url, pid } = server;
+      let acks = 0;
+      let unanswered = 0;
       const inflight = requests.map(async ({ name, zip }) => {
         try {
           const res = await fetch(`${url}/2015-03-31/functions`, {
@@ -162,23 +176,35 @@ describe('durability across kill -9', () => {
             }),
           });
           const body = (await res.json()) as Record<string, unknown>;
-          if (res.status === 201) acknowledged.set(name, { zip, config: body });
-          else unexpected.push(`${name}: ${res.status} ${JSON.stringify(body)}`);
+          if (res.status !== 201) {
+            unexpected.push(`${name}: ${res.status} ${JSON.stringify(body)}`);
+            return;
+          }
+          acknowledged.set(name, { zip, config: body });
+          acks++;
+          if ('afterAcks' in plan && acks === plan.afterAcks) process.kill(pid, 'SIGKILL');
         } catch {
           // The server died mid-request: the outcome is unknown, either way is allowed.
+          unanswered++;
         }
       });
-      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 150)));
-      await server.kill9();
+      if ('afterMs' in plan) {
+        await new Promise((r) => setTimeout(r, plan.afterMs));
+        await server.kill9();
+      }
       await Promise.all(inflight);
+      await server.kill9(); // waits for the exit (the SIGKILL was already sent in ack rounds)
       // Whatever answered before the kill answered 201: no create failed for any other reason.
       expect(unexpected).toEqual([]);
-      console.log('round', round, 'acked', acknowledged.size, 'code dir before restart', readdirSync(join(dataDir, 'code')).filter((n) => n.startsWith('.')), readdirSync(join(dataDir, 'code')).length);
+      if ('afterAcks' in plan) {
+        expect(acks).toBeGreaterThanOrEqual(plan.afterAcks);
+        ackedInAckRounds += acks;
+        cutOff += unanswered;
+      }
 
       server = await start(dataDir);
       const client = server.lambda();
       const existing = await listNames(client);
-      console.log('existing', existing.length);
       for (const name of acknowledged.keys()) expect(existing).toContain(name);
       const shas: string[] = [];
       for (const name of existing) {
@@ -202,6 +228,10 @@ describe('durability across kill -9', () => {
       expectCodeDirExactly(dataDir, shas);
     }
 
+    // The kills really landed while creates were being acknowledged and others were still running.
+    expect(ackedInAckRounds).toBeGreaterThanOrEqual(1 + 6 + 12);
+    expect(cutOff).toBeGreaterThan(0);
+
     // A clean stop and restart leaves the same, tidy data dir.
     const names = await listNames(server.lambda());
     expect(await server.stop()).toBe(0);
@@ -212,4 +242,24 @@ describe('durability across kill -9', () => {
     expect(existsSync(join(dataDir, 'islet.db'))).toBe(true);
     await server.stop();
   }, 60_000);
+
+  it('accepts concurrent CreateFunction calls that upload the same package', async () => {
+    const server = await start();
+    const client = server.lambda();
+    const files = { 'index.js': 'exports.handler = async (e, ctx) => ctx.functionName;' };
+    const names = Array.from({ length: 8 }, (_, i) => `same-code-${i}`);
+    const results = await Promise.allSettled(names.map((name) => deploy(client, name, files)));
+    const failures = results.flatMap((r, i) =>
+      r.status === 'rejected' ? [`${names[i]}: ${(r.reason as Error).name}: ${(r.reason as Error).message}`] : [],
+    );
+    expect(failures).toEqual([]);
+    const sha = (results[0] as PromiseFulfilledResult<{ CodeSha256?: string }>).value.CodeSha256!;
+    for (const name of names) {
+      const got = await getWithCode(client, name);
+      expect(got.configuration.CodeSha256).toBe(sha);
+      expect((await invoke(client, name)).payload).toBe(name);
+    }
+    expectCodeDirExactly(server.dataDir, [sha]);
+    expect(await server.stop()).toBe(0);
+  });
 });

@@ -241,8 +241,10 @@ export class Sandbox {
     extrasJson: string | undefined,
     timeoutMs: number,
   ): Promise<string> {
+    // applySync runs the handler's synchronous part on this thread (bounded by `timeout`), which
+    // costs a fraction of an async apply's thread hops; awaiting the result frees the thread again.
     try {
-      return (await this.entry.invoke.apply(undefined, [requestId, payloadJson, deadlineMs, extrasJson], {
+      return (await this.entry.invoke.applySync(undefined, [requestId, payloadJson, deadlineMs, extrasJson], {
         result: { promise: true },
         timeout: Math.max(1, Math.ceil(timeoutMs)),
       })) as string;
@@ -254,9 +256,11 @@ export class Sandbox {
   /** Delivers a due timer into the sandbox. Failures are reported through `onFailure`. */
   fireTimer(id: number, timeoutMs: number, onFailure: (e: SandboxError) => void): void {
     if (this.isolate.isDisposed) return;
-    this.entry.fireTimer
-      .apply(undefined, [id], { timeout: Math.max(1, Math.ceil(timeoutMs)) })
-      .catch((e: unknown) => onFailure(classify(e, this.isolate)));
+    try {
+      this.entry.fireTimer.applySync(undefined, [id], { timeout: Math.max(1, Math.ceil(timeoutMs)) });
+    } catch (e) {
+      onFailure(classify(e, this.isolate));
+    }
   }
 
   /** CPU time this isolate has used, in milliseconds. */
@@ -290,7 +294,7 @@ export class Sandbox {
       if (existing) return existing;
       let mod: ivm.Module;
       try {
-        mod = await this.isolate.compileModule(source, { filename: path });
+        mod = await this.isolate.compileModule(withImportMeta(source, path), { filename: path });
       } catch (e) {
         throw new EsmLoadError({
           errorType: 'Runtime.UserCodeSyntaxError',
@@ -355,6 +359,29 @@ export class Sandbox {
     const key = r.kind === 'file' ? r.path : `node:${r.name}`;
     return compile(`${key}?islet-cjs`, lines.join('\n'));
   }
+}
+
+/**
+ * isolated-vm cannot initialise `import.meta` for modules compiled from the host, so the common
+ * properties are substituted in the source: import.meta.url / .filename / .dirname. Occurrences
+ * inside a string or comment on the same line are left alone (a quote-count heuristic).
+ */
+export function withImportMeta(source: string, path: string): string {
+  if (!source.includes('import.meta')) return source;
+  const url = `file://${path.split('/').map(encodeURIComponent).join('/')}`;
+  const values: Record<string, string> = {
+    url,
+    filename: path,
+    dirname: path.slice(0, path.lastIndexOf('/')) || '/',
+  };
+  return source.replace(/\bimport\.meta(?:\.(url|filename|dirname)\b)?/g, (match, prop: string | undefined, offset: number) => {
+    const lineStart = source.lastIndexOf('\n', offset) + 1;
+    const before = source.slice(lineStart, offset);
+    const quotes = (before.match(/(?<!\\)['"`]/g) ?? []).length;
+    if (quotes % 2 === 1 || before.includes('//')) return match;
+    if (prop) return JSON.stringify(values[prop]);
+    return `({ url: ${JSON.stringify(url)}, filename: ${JSON.stringify(values.filename)}, dirname: ${JSON.stringify(values.dirname)} })`;
+  });
 }
 
 class EsmLoadError extends Error {

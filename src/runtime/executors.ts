@@ -107,6 +107,8 @@ export class ExecutorPool {
   private executors: ExecutorProcess[] = [];
   private standby: ExecutorProcess | undefined;
   private stopping = false;
+  /** Serialised specs, so the hot path does not stringify the same spec on every call. */
+  private readonly specJson = new WeakMap<FunctionSpec, string>();
 
   constructor(
     private readonly options: ExecutorOptions,
@@ -122,7 +124,12 @@ export class ExecutorPool {
   /** Sends one invocation to an executor; rejects with ExecutorCrashedError if it dies. */
   invoke(spec: FunctionSpec, meta: InvokeMeta, payload: string | Buffer): Promise<InvocationResult> {
     const ex = this.pick(spec.functionName);
-    const metaText = `{"spec":${JSON.stringify(spec)},"invoke":${JSON.stringify(meta)}}`;
+    let specJson = this.specJson.get(spec);
+    if (specJson === undefined) {
+      specJson = JSON.stringify(spec);
+      this.specJson.set(spec, specJson);
+    }
+    const metaText = `{"spec":${specJson},"invoke":${JSON.stringify(meta)}}`;
     return ex.send(FrameType.Invoke, metaText, payload);
   }
 

@@ -17,17 +17,24 @@ export async function readBody(c: Context, maxBytes: number, operation: string):
     if (buf.length > maxBytes) throw tooLarge();
     return buf;
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      incoming.resume(); // drain the rest without keeping it, so the error response can be read
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        incoming.off('data', onData);
+        incoming.resume(); // drain the rest without keeping it, so the error response can be read
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    incoming.on('data', onData);
+    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total)));
+    incoming.once('error', reject);
+    incoming.once('aborted', () => reject(new InvalidRequestContentError('The request body was cut short')));
+  });
 }
 
 /** Reads and parses a JSON object body (control-plane operations). */

@@ -37,6 +37,8 @@ export class ExecutionEnvironment {
   private active = false;
   private broken = false;
   private maxMemoryBytes = 0;
+  private lastMemoryBytes = 0;
+  private memorySampledAt = 0;
   private pendingInitMs: number | undefined;
   private failCurrent: ((e: SandboxError) => void) | undefined;
   /** performance.now() at which the running invocation (or init) times out. */
@@ -56,9 +58,18 @@ export class ExecutionEnvironment {
     return !this.broken && this.sandbox !== undefined && !this.sandbox.disposed;
   }
 
-  /** Heap + external bytes in use, for the pool's memory budget. */
+  /** Heap + external bytes in use at the last sample, for the pool's memory budget. */
   get memoryBytes(): number {
-    return this.sandbox?.memoryUsedBytes() ?? 0;
+    return this.lastMemoryBytes;
+  }
+
+  /** Samples memory (about 10 µs a call, so at most every 100 ms per environment). */
+  private sampleMemory(force: boolean): void {
+    const now = performance.now();
+    if (!force && now - this.memorySampledAt < 100) return;
+    this.memorySampledAt = now;
+    this.lastMemoryBytes = this.sandbox?.memoryUsedBytes() ?? 0;
+    this.maxMemoryBytes = Math.max(this.maxMemoryBytes, this.lastMemoryBytes);
   }
 
   /**
@@ -185,7 +196,7 @@ export class ExecutionEnvironment {
     }
     const durationMs = performance.now() - t0;
     const cpuTimeMs = Math.max(0, (sandbox.disposed ? cpu0 : sandbox.cpuTimeMs()) - cpu0);
-    this.maxMemoryBytes = Math.max(this.maxMemoryBytes, sandbox.memoryUsedBytes());
+    this.sampleMemory(coldStart || durationMs > 50);
     const kind = outcome.charCodeAt(0);
     if (kind === 88 /* X */ || !this.healthy) this.broken = true;
     const billed = billedDurationMs(durationMs);
