@@ -37,7 +37,7 @@ const ports = {
   path: 'path-browserify',
   querystring: 'querystring-es3',
   string_decoder: 'string_decoder/',
-  url: join(root, 'src/shims/ports/url.js'),
+  url: join(root, 'src/shims/ports/url.cjs'),
   util: 'util/',
   'islet:whatwg-url': 'whatwg-url',
   'islet:structured-clone': '@ungap/structured-clone',

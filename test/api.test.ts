@@ -474,13 +474,13 @@ describe('Invoke', () => {
     expect(id).toMatch(uuidPattern);
     const log = Buffer.from(out.LogResult!, 'base64').toString('utf8');
     const lines = log.split('\n');
-    const start = lines.findIndex((l) => l === `START RequestId: ${id} Version: $LATEST`);
+    const start = lines.indexOf(`START RequestId: ${id} Version: $LATEST`);
     const info = lines.findIndex((l) =>
       new RegExp(
         `^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\t${id}\\tINFO\\thello from echo$`,
       ).test(l),
     );
-    const end = lines.findIndex((l) => l === `END RequestId: ${id}`);
+    const end = lines.indexOf(`END RequestId: ${id}`);
     const report = lines.findIndex((l) =>
       new RegExp(
         `^REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d{2} ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB`,

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  CreateFunctionCommand,
   GetFunctionCommand,
-  GetFunctionConcurrencyCommand,
   type GetFunctionCommandOutput,
+  GetFunctionConcurrencyCommand,
   type LambdaClient,
   ListFunctionsCommand,
   PutFunctionConcurrencyCommand,
@@ -13,7 +14,7 @@ import {
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deploy, invoke, testRole } from './helpers/functions';
+import { invoke, testRole } from './helpers/functions';
 import { startServer, type TestServer } from './helpers/server';
 import { makeZip } from './helpers/zip';
 
@@ -30,6 +31,19 @@ async function start(dataDir?: string): Promise<TestServer> {
 }
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest();
+
+/** CreateFunction with exactly these zip bytes. */
+function createWithZip(client: LambdaClient, name: string, zip: Buffer) {
+  return client.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'nodejs20.x',
+      Role: testRole,
+      Handler: 'index.handler',
+      Code: { ZipFile: zip },
+    }),
+  );
+}
 
 /** GetFunction, plus the bytes behind Code.Location. */
 async function getWithCode(client: LambdaClient, name: string) {
@@ -72,8 +86,10 @@ describe('durability across kill -9', () => {
         'index.js': `exports.handler = async (e) => { if (e.wait) await new Promise((r) => setTimeout(r, 1000)); return { name: '${name}', color: process.env.COLOR ?? null, v: 1 }; };`,
         'lib/data.json': JSON.stringify({ name, filler: 'x'.repeat(2000) }),
       };
+      // The same bytes are uploaded and compared later (yazl stamps entries with the current time).
       zips[name] = await makeZip(files);
-      await deploy(client, name, files);
+      const created = await createWithZip(client, name, zips[name]);
+      expect(created.CodeSha256).toBe(sha256(zips[name]).toString('base64'));
     }
     await client.send(
       new UpdateFunctionConfigurationCommand({
@@ -87,7 +103,9 @@ describe('durability across kill -9', () => {
     const v2 = { 'index.js': "exports.handler = async () => ({ name: 'dur-c', v: 2 });" };
     zips['dur-c'] = await makeZip(v2);
     await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'dur-c', ZipFile: zips['dur-c'] }));
-    await client.send(new PutFunctionConcurrencyCommand({ FunctionName: 'dur-a', ReservedConcurrentExecutions: 1 }));
+    await client.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'dur-a', ReservedConcurrentExecutions: 1 }),
+    );
 
     const before: Record<string, Awaited<ReturnType<typeof getWithCode>>> = {};
     for (const name of Object.keys(zips)) before[name] = await getWithCode(client, name);
@@ -110,17 +128,24 @@ describe('durability across kill -9', () => {
     expect((await invoke(client, 'dur-b')).payload).toEqual({ name: 'dur-b', color: 'green', v: 1 });
     expect((await invoke(client, 'dur-c')).payload).toEqual({ name: 'dur-c', v: 2 });
     expect(
-      (await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'dur-a' }))).ReservedConcurrentExecutions,
+      (await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'dur-a' })))
+        .ReservedConcurrentExecutions,
     ).toBe(1);
     // The reservation is enforced again, not just reported: a second concurrent call is throttled.
-    const results = await Promise.allSettled([invoke(client, 'dur-a', { wait: true }), invoke(client, 'dur-a', { wait: true })]);
+    const results = await Promise.allSettled([
+      invoke(client, 'dur-a', { wait: true }),
+      invoke(client, 'dur-a', { wait: true }),
+    ]);
     const rejected = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     expect(rejected).toHaveLength(1);
     expect(rejected[0].reason).toBeInstanceOf(TooManyRequestsException);
     expect((rejected[0].reason as TooManyRequestsException).Reason).toBe(
       'ReservedFunctionConcurrentInvocationLimitExceeded',
     );
-    expectCodeDirExactly(dataDir, Object.values(before).map((b) => b.configuration.CodeSha256!));
+    expectCodeDirExactly(
+      dataDir,
+      Object.values(before).map((b) => b.configuration.CodeSha256!),
+    );
     await server.stop();
   });
 
@@ -206,24 +231,25 @@ describe('durability across kill -9', () => {
       const client = server.lambda();
       const existing = await listNames(client);
       for (const name of acknowledged.keys()) expect(existing).toContain(name);
-      const shas: string[] = [];
-      for (const name of existing) {
-        expect(sent.has(name)).toBe(true);
-        const got = await getWithCode(client, name);
-        expect(got.configuration.FunctionName).toBe(name);
-        expect(sha256(got.zip).toString('base64')).toBe(got.configuration.CodeSha256);
-        expect(got.zip.equals(sent.get(name)!)).toBe(true);
-        expect(got.configuration.CodeSize).toBe(got.zip.length);
-        const ack = acknowledged.get(name);
-        if (ack) {
-          expect(got.configuration.CodeSha256).toBe(ack.config.CodeSha256);
-          expect(got.configuration.RevisionId).toBe(ack.config.RevisionId);
-        }
-        const r = await invoke(client, name);
-        expect(r.functionError).toBeUndefined();
-        expect(r.payload).toEqual({ name, data: name.length });
-        shas.push(got.configuration.CodeSha256!);
-      }
+      const shas = await Promise.all(
+        existing.map(async (name) => {
+          expect(sent.has(name)).toBe(true);
+          const got = await getWithCode(client, name);
+          expect(got.configuration.FunctionName).toBe(name);
+          expect(sha256(got.zip).toString('base64')).toBe(got.configuration.CodeSha256);
+          expect(got.zip.equals(sent.get(name)!)).toBe(true);
+          expect(got.configuration.CodeSize).toBe(got.zip.length);
+          const ack = acknowledged.get(name);
+          if (ack) {
+            expect(got.configuration.CodeSha256).toBe(ack.config.CodeSha256);
+            expect(got.configuration.RevisionId).toBe(ack.config.RevisionId);
+          }
+          const r = await invoke(client, name);
+          expect(r.functionError).toBeUndefined();
+          expect(r.payload).toEqual({ name, data: name.length });
+          return got.configuration.CodeSha256!;
+        }),
+      );
       // Startup removed temp files and packages of creates that never committed.
       expectCodeDirExactly(dataDir, shas);
     }
@@ -246,17 +272,22 @@ describe('durability across kill -9', () => {
   it('accepts concurrent CreateFunction calls that upload the same package', async () => {
     const server = await start();
     const client = server.lambda();
-    const files = { 'index.js': 'exports.handler = async (e, ctx) => ctx.functionName;' };
+    const zip = await makeZip({ 'index.js': 'exports.handler = async (e, ctx) => ctx.functionName;' });
     const names = Array.from({ length: 8 }, (_, i) => `same-code-${i}`);
-    const results = await Promise.allSettled(names.map((name) => deploy(client, name, files)));
+    const results = await Promise.allSettled(names.map((name) => createWithZip(client, name, zip)));
     const failures = results.flatMap((r, i) =>
-      r.status === 'rejected' ? [`${names[i]}: ${(r.reason as Error).name}: ${(r.reason as Error).message}`] : [],
+      r.status === 'rejected'
+        ? [`${names[i]}: ${(r.reason as Error).name}: ${(r.reason as Error).message}`]
+        : [],
     );
     expect(failures).toEqual([]);
-    const sha = (results[0] as PromiseFulfilledResult<{ CodeSha256?: string }>).value.CodeSha256!;
+    const sha = sha256(zip).toString('base64');
+    for (const r of results)
+      expect((r as PromiseFulfilledResult<{ CodeSha256?: string }>).value.CodeSha256).toBe(sha);
     for (const name of names) {
       const got = await getWithCode(client, name);
       expect(got.configuration.CodeSha256).toBe(sha);
+      expect(got.zip.equals(zip)).toBe(true);
       expect((await invoke(client, name)).payload).toBe(name);
     }
     expectCodeDirExactly(server.dataDir, [sha]);

@@ -28,8 +28,10 @@ function reportOf(log: string): string {
   return lines[0];
 }
 
-const coldReport = /^REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d{2} ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d{2} ms\t$/;
-const warmReport = /^REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d{2} ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\t$/;
+const coldReport =
+  /^REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d{2} ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: \d+\.\d{2} ms\t$/;
+const warmReport =
+  /^REPORT RequestId: [0-9a-f-]{36}\tDuration: \d+\.\d{2} ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\t$/;
 
 /** A handler that waits `ms` and returns the environment's id (made once, at module load) and its timing. */
 const slowWithId = (ms: number) => `
@@ -45,7 +47,9 @@ async function settle<T>(promises: Promise<T>[]) {
   const results = await Promise.allSettled(promises);
   return {
     ok: results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<T>).value),
-    errors: results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as unknown),
+    errors: results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => (r as PromiseRejectedResult).reason as unknown),
   };
 }
 
@@ -67,7 +71,8 @@ describe('warm environments', () => {
 
   it('never shares globals between two functions', async () => {
     await deploy(client, 'env-global-a', {
-      'index.js': "exports.handler = async () => { globalThis.shared = 'a'; return typeof globalThis.shared; };",
+      'index.js':
+        "exports.handler = async () => { globalThis.shared = 'a'; return typeof globalThis.shared; };",
     });
     await deploy(client, 'env-global-b', {
       'index.js': 'exports.handler = async () => typeof globalThis.shared;',
@@ -189,14 +194,18 @@ describe('updates', () => {
   }
 
   it('UpdateFunctionCode takes effect for the next invocation; the in-flight one finishes on v1', async () => {
-    const v1 = "exports.handler = async () => { await new Promise((r) => setTimeout(r, 1000)); return 'v1'; };";
+    const v1 =
+      "exports.handler = async () => { await new Promise((r) => setTimeout(r, 1000)); return 'v1'; };";
     const v2 = "exports.handler = async () => 'v2';";
     await deploy(client, 'env-update-code', { 'index.js': v1 });
     const inflight = invoke(client, 'env-update-code');
     const state = track(inflight);
     await sleep(300);
     await client.send(
-      new UpdateFunctionCodeCommand({ FunctionName: 'env-update-code', ZipFile: await makeZip({ 'index.js': v2 }) }),
+      new UpdateFunctionCodeCommand({
+        FunctionName: 'env-update-code',
+        ZipFile: await makeZip({ 'index.js': v2 }),
+      }),
     );
     expect(state.done).toBe(false); // the update really happened while v1 was running
     const next = await invoke(client, 'env-update-code');

@@ -15,7 +15,8 @@ describe('smoke', () => {
   it('deploys and invokes a function with the official SDK', async () => {
     const client = server.lambda();
     await deploy(client, 'hello', {
-      'index.js': "exports.handler = async (e) => ({ hi: e.name, b: Buffer.from('x').toString('hex'), u: new URL('http://a/b?c=d').searchParams.get('c') });",
+      'index.js':
+        "exports.handler = async (e) => ({ hi: e.name, b: Buffer.from('x').toString('hex'), u: new URL('http://a/b?c=d').searchParams.get('c') });",
     });
     const r = await invoke(client, 'hello', { name: 'islet' });
     expect(r.functionError).toBeUndefined();

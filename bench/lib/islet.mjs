@@ -12,8 +12,7 @@ import { freePort, makeTempDir, REPO_ROOT, sleep, startServerProcess } from './p
  * break while the build settles (the first one found wins).
  */
 const ISLET_ENTRY_CANDIDATES = ['islet.cjs'].map((file) => path.join(REPO_ROOT, 'dist', file));
-export const ISLET_MISSING_MESSAGE =
-  'dist/islet.cjs not found: run npm run build';
+export const ISLET_MISSING_MESSAGE = 'dist/islet.cjs not found: run npm run build';
 
 /** The path of the built CLI, or undefined if islet has not been built. */
 export function isletEntry() {

@@ -65,6 +65,10 @@ function clean(e: unknown): Error {
   return out;
 }
 
+/**
+ * Host functions are synchronous: invocations run on the executor's thread (applySync), so a call
+ * is a plain function call, and log lines are in the buffer before the invocation's result is.
+ */
 function sync<A extends unknown[], R>(fn: (...args: A) => R): ivm.Callback {
   return new ivm.Callback((...args: A) => {
     try {
@@ -73,10 +77,6 @@ function sync<A extends unknown[], R>(fn: (...args: A) => R): ivm.Callback {
       throw clean(e);
     }
   });
-}
-
-function fireAndForget<A extends unknown[]>(fn: (...args: A) => void): ivm.Callback {
-  return new ivm.Callback(fn, { ignored: true });
 }
 
 function classify(e: unknown, isolate: ivm.Isolate): SandboxError {
@@ -117,9 +117,9 @@ export class Sandbox {
       const context = await isolate.createContext();
       let compileInto: (source: string, filename: string) => unknown = () => undefined;
       const host: Record<keyof HostFunctions, ivm.Callback> = {
-        log: fireAndForget((line: string) => options.hooks.log(String(line))),
-        timerSet: fireAndForget((id: number, ms: number) => options.hooks.timerSet(Number(id), Number(ms))),
-        timerClear: fireAndForget((id: number) => options.hooks.timerClear(Number(id))),
+        log: sync((line: string) => options.hooks.log(String(line))),
+        timerSet: sync((id: number, ms: number) => options.hooks.timerSet(Number(id), Number(ms))),
+        timerClear: sync((id: number) => options.hooks.timerClear(Number(id))),
         resolve: sync((from: string, request: string, conditions: 'require' | 'import') =>
           JSON.stringify(
             options.hooks.resolve(
@@ -374,14 +374,17 @@ export function withImportMeta(source: string, path: string): string {
     filename: path,
     dirname: path.slice(0, path.lastIndexOf('/')) || '/',
   };
-  return source.replace(/\bimport\.meta(?:\.(url|filename|dirname)\b)?/g, (match, prop: string | undefined, offset: number) => {
-    const lineStart = source.lastIndexOf('\n', offset) + 1;
-    const before = source.slice(lineStart, offset);
-    const quotes = (before.match(/(?<!\\)['"`]/g) ?? []).length;
-    if (quotes % 2 === 1 || before.includes('//')) return match;
-    if (prop) return JSON.stringify(values[prop]);
-    return `({ url: ${JSON.stringify(url)}, filename: ${JSON.stringify(values.filename)}, dirname: ${JSON.stringify(values.dirname)} })`;
-  });
+  return source.replace(
+    /\bimport\.meta(?:\.(url|filename|dirname)\b)?/g,
+    (match, prop: string | undefined, offset: number) => {
+      const lineStart = source.lastIndexOf('\n', offset) + 1;
+      const before = source.slice(lineStart, offset);
+      const quotes = (before.match(/(?<!\\)['"`]/g) ?? []).length;
+      if (quotes % 2 === 1 || before.includes('//')) return match;
+      if (prop) return JSON.stringify(values[prop]);
+      return `({ url: ${JSON.stringify(url)}, filename: ${JSON.stringify(values.filename)}, dirname: ${JSON.stringify(values.dirname)} })`;
+    },
+  );
 }
 
 class EsmLoadError extends Error {

@@ -22,6 +22,9 @@ export class ExecutorCrashedError extends Error {
   }
 }
 
+/** The executor had dropped the spec named by key: send again with the spec. */
+class NeedSpecError extends Error {}
+
 interface Pending {
   resolve: (r: InvocationResult) => void;
   reject: (e: Error) => void;
@@ -32,6 +35,8 @@ const spillThreshold = 8;
 
 class ExecutorProcess {
   readonly pending = new Map<number, Pending>();
+  /** Spec keys this executor has been sent (it caches the specs themselves). */
+  readonly knownSpecs = new Set<string>();
   private readonly reader = new FrameReader();
   private nextId = 1;
   alive = true;
@@ -44,10 +49,14 @@ class ExecutorProcess {
   ) {
     socket.on('data', (chunk: Buffer) => {
       for (const f of this.reader.push(chunk)) {
-        if (f.type !== FrameType.Result) continue;
+        if (f.type !== FrameType.Result && f.type !== FrameType.NeedSpec) continue;
         const p = this.pending.get(f.id);
         if (!p) continue;
         this.pending.delete(f.id);
+        if (f.type === FrameType.NeedSpec) {
+          p.reject(new NeedSpecError());
+          continue;
+        }
         const meta = JSON.parse(f.meta) as InvocationResultMeta;
         p.resolve({ ...meta, payload: f.body.toString('utf8') });
       }
@@ -122,15 +131,25 @@ export class ExecutorPool {
   }
 
   /** Sends one invocation to an executor; rejects with ExecutorCrashedError if it dies. */
-  invoke(spec: FunctionSpec, meta: InvokeMeta, payload: string | Buffer): Promise<InvocationResult> {
+  async invoke(spec: FunctionSpec, meta: InvokeMeta, payload: string | Buffer): Promise<InvocationResult> {
     const ex = this.pick(spec.functionName);
     let specJson = this.specJson.get(spec);
     if (specJson === undefined) {
       specJson = JSON.stringify(spec);
       this.specJson.set(spec, specJson);
     }
-    const metaText = `{"spec":${specJson},"invoke":${JSON.stringify(meta)}}`;
-    return ex.send(FrameType.Invoke, metaText, payload);
+    // Each executor is sent a spec once; later invocations name it by key only.
+    const invokeJson = JSON.stringify(meta);
+    const message = (withSpec: boolean) =>
+      `{"key":${JSON.stringify(spec.key)},${withSpec ? `"spec":${specJson},` : ''}"invoke":${invokeJson}}`;
+    const known = ex.knownSpecs.has(spec.key);
+    if (!known) ex.knownSpecs.add(spec.key);
+    try {
+      return await ex.send(FrameType.Invoke, message(!known), payload);
+    } catch (e) {
+      if (!(e instanceof NeedSpecError)) throw e;
+      return ex.send(FrameType.Invoke, message(true), payload);
+    }
   }
 
   /** Tells every executor to drop the warm environments of a function. */

@@ -12,6 +12,8 @@ export const FrameType = {
   Retire: 3,
   /** executor -> front: meta {environments, memoryBytes}, in answer to Stats */
   Stats: 4,
+  /** executor -> front: the Invoke named a spec key the executor no longer has; resend with the spec */
+  NeedSpec: 5,
 } as const;
 
 export interface Frame {

@@ -8,7 +8,12 @@ export async function deploy(
   client: LambdaClient,
   name: string,
   files: Record<string, string | Buffer>,
-  extra: { Handler?: string; MemorySize?: number; Timeout?: number; Environment?: { Variables: Record<string, string> } } = {},
+  extra: {
+    Handler?: string;
+    MemorySize?: number;
+    Timeout?: number;
+    Environment?: { Variables: Record<string, string> };
+  } = {},
 ) {
   return client.send(
     new CreateFunctionCommand({

@@ -40,7 +40,18 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'islet-test-'));
   const child = spawn(
     process.execPath,
-    ['--no-node-snapshot', isletBin, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...(options.args ?? [])],
+    [
+      '--no-node-snapshot',
+      isletBin,
+      'serve',
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      '--log-level',
+      'warn',
+      ...(options.args ?? []),
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } },
   );
   let out = '';

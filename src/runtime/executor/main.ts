@@ -1,4 +1,5 @@
 import { Socket } from 'node:net';
+import { LRUCache } from 'lru-cache';
 import type { ErrorPayload } from '../bridge';
 import type { FunctionSpec, InvokeMeta } from '../invocation';
 import { encodeFrame, type Frame, FrameReader, FrameType } from '../protocol';
@@ -16,6 +17,8 @@ export function runExecutor(options: PoolOptions): void {
   const reader = new FrameReader();
   const pool = new EnvironmentPool(options);
   let corked = false;
+  /** Function specs by key, as the front sent them (bounded: old revisions are dropped first). */
+  const specs = new LRUCache<string, FunctionSpec>({ max: Math.max(1000, options.maxEnvironments * 2) });
 
   const send = (frame: Buffer) => {
     if (!corked) {
@@ -30,7 +33,14 @@ export function runExecutor(options: PoolOptions): void {
   };
 
   const run = async (frame: Frame) => {
-    const { spec, invoke } = JSON.parse(frame.meta) as { spec: FunctionSpec; invoke: InvokeMeta };
+    const msg = JSON.parse(frame.meta) as { key: string; spec?: FunctionSpec; invoke: InvokeMeta };
+    if (msg.spec) specs.set(msg.key, msg.spec);
+    const spec = specs.get(msg.key);
+    const invoke = msg.invoke;
+    if (!spec) {
+      send(encodeFrame(FrameType.NeedSpec, frame.id, ''));
+      return;
+    }
     let env = pool.take(spec);
     let initError: ErrorPayload | undefined;
     try {

@@ -1,6 +1,11 @@
 import { type Context, Hono } from 'hono';
 import { parseFunctionRef, requireLatest } from '../../control/function-ref';
-import { InvalidParameterValueError, InvalidRequestContentError, ServiceError } from '../../errors';
+import {
+  InvalidParameterValueError,
+  InvalidRequestContentError,
+  RequestTooLargeError,
+  ServiceError,
+} from '../../errors';
 import { limits } from '../../limits';
 import { logTailBase64 } from '../../runtime/report';
 import { readBody } from '../body';
@@ -54,8 +59,22 @@ export function invokeRoutes(deps: ServerDeps): Hono {
     if (logType !== 'None' && logType !== 'Tail')
       throw new InvalidParameterValueError(`Unsupported LogType: ${logType.slice(0, 40)}`);
     const fn = target(c);
-    const max = type === 'Event' ? limits.maxAsyncPayloadBytes : limits.maxSyncPayloadBytes;
-    const payload = payloadText(await readBody(c, max, 'Invoke'));
+    let payload: string;
+    if (type === 'Event') {
+      const declared = Number(c.req.header('content-length') ?? '0');
+      const tooLarge = (n: number) =>
+        new RequestTooLargeError(
+          `${n} byte payload is too large for the Event invocation type (limit ${limits.maxAsyncPayloadBytes} bytes)`,
+        );
+      if (declared > limits.maxAsyncPayloadBytes) throw tooLarge(declared);
+      payload = payloadText(
+        await readBody(c, limits.maxAsyncPayloadBytes, 'InvokeFunction').catch((e: unknown) => {
+          throw e instanceof RequestTooLargeError ? tooLarge(limits.maxAsyncPayloadBytes + 1) : e;
+        }),
+      );
+    } else {
+      payload = payloadText(await readBody(c, limits.maxSyncPayloadBytes, 'InvokeFunction'));
+    }
     const ctx = clientContext(c.req.header('x-amz-client-context'));
     if (type === 'DryRun') return c.body(null, 204);
     refuseWhenStopping();
