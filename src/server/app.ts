@@ -11,6 +11,11 @@ import { invokeRoutes } from './routes/invoke';
 /** The HTTP surface: islet's own routes, then the Lambda REST API. Translation only. */
 export function createApp(deps: ServerDeps, code: CodeStore): Hono {
   const app = new Hono({ strict: false });
+  // While draining, every response closes its connection so keep-alive clients let go.
+  app.use(async (c, next) => {
+    await next();
+    if (!deps.accepting()) c.header('Connection', 'close');
+  });
   app.get('/healthz', (c) =>
     c.json({ status: deps.accepting() ? 'ok' : 'stopping' }, deps.accepting() ? 200 : 503),
   );

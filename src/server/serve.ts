@@ -95,9 +95,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       accepting = false;
       asyncQueue.stop();
       await invoker.drain();
+      const http = server as unknown as { closeIdleConnections(): void; closeAllConnections(): void };
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        http.closeIdleConnections();
+        // Responses already written get a moment to flush; then every connection goes.
+        setTimeout(() => http.closeAllConnections(), 1000).unref();
       });
       await executors.stop();
       db.close();

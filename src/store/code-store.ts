@@ -22,6 +22,7 @@ export interface StoredCode {
  */
 export class CodeStore {
   private readonly root: string;
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(dataDir: string) {
     this.root = join(dataDir, 'code');
@@ -34,10 +35,20 @@ export class CodeStore {
     const hex = digest.toString('hex');
     const stored = { sha256Hex: hex, sha256Base64: digest.toString('base64'), size: zip.length };
     if (existsSync(this.zipPath(hex)) && existsSync(this.dirFor(hex))) return stored;
+    // Concurrent uploads of the same package share one write.
+    let writing = this.writing.get(hex);
+    if (!writing) {
+      writing = this.write(zip, hex).finally(() => this.writing.delete(hex));
+      this.writing.set(hex, writing);
+    }
+    await writing;
+    return stored;
+  }
+
+  private async write(zip: Buffer, hex: string): Promise<void> {
     await inspectArchive(zip);
     if (!existsSync(this.zipPath(hex))) writeFileAtomic(this.zipPath(hex), zip);
     if (!existsSync(this.dirFor(hex))) await extractArchive(zip, this.dirFor(hex));
-    return stored;
   }
 
   /** Unpacked directory of a package; re-extracts it from the zip if a crash lost it. */
