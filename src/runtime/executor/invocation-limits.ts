@@ -28,6 +28,8 @@ export class InvocationLimits {
   private readonly deadline: NodeJS.Timeout;
   private sampler: NodeJS.Timeout | undefined;
   private done = false;
+  /** A heap measurement is in flight (it waits for the isolate between its tasks). */
+  private measuring = false;
   private readonly cpuStartMs: number;
 
   constructor(
@@ -53,8 +55,21 @@ export class InvocationLimits {
   private sample(): void {
     if (this.done || this.sandbox.disposed) return;
     const { cpuLimitMs, memoryLimitBytes } = this.options;
-    if (cpuLimitMs > 0 && this.sandbox.cpuTimeMs() - this.cpuStartMs > cpuLimitMs) this.hit('cpu');
-    else if (this.sandbox.memoryUsedBytes() > memoryLimitBytes) this.hit('memory');
+    if (cpuLimitMs > 0 && this.sandbox.cpuTimeMs() - this.cpuStartMs > cpuLimitMs) {
+      this.hit('cpu');
+      return;
+    }
+    if (this.measuring) return;
+    this.measuring = true;
+    this.sandbox.memoryUsedBytesAsync().then(
+      (bytes) => {
+        this.measuring = false;
+        if (bytes > memoryLimitBytes) this.hit('memory');
+      },
+      () => {
+        this.measuring = false;
+      },
+    );
   }
 
   private hit(which: LimitKind): void {
