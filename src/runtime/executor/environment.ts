@@ -6,7 +6,12 @@ import { type ErrorPayload, Sandbox, SandboxError } from '../bridge';
 import type { FunctionSpec, InvocationResultMeta, InvokeMeta } from '../invocation';
 import { resolveHandler, resolveModule } from '../module-resolver';
 import { billedDurationMs, endLine, reportLine, startLine, timeoutLine } from '../report';
+import { FastPathPolicy } from './fast-path';
 import { InvocationLimits } from './invocation-limits';
+
+/** One policy per executor process: which function versions may use the synchronous path. */
+const fastPath = new FastPathPolicy();
+
 import { LogBuffer } from './log-buffer';
 
 let nextEnvironmentId = 1;
@@ -176,16 +181,25 @@ export class ExecutionEnvironment {
         },
       });
       this.deadlineAt = performance.now() + meta.timeoutMs;
+      sandbox.synchronous = fastPath.useSync(spec.key);
+      // On the synchronous path the host timers cannot fire while JS runs: bound each call by
+      // the CPU cap too, and read a timeout before the deadline as the CPU cap.
+      const callTimeoutMs =
+        sandbox.synchronous && meta.cpuLimitMs > 0
+          ? Math.min(meta.timeoutMs, meta.cpuLimitMs)
+          : meta.timeoutMs;
       this.thaw();
       try {
         outcome = await new Promise<string>((resolve, reject) => {
           this.failCurrent = reject;
           sandbox
-            .invoke(meta.requestId, payload, deadlineMs, meta.extras, meta.timeoutMs)
+            .invoke(meta.requestId, payload, deadlineMs, meta.extras, callTimeoutMs)
             .then(resolve, reject);
         });
       } catch (e) {
-        const failure = e instanceof SandboxError ? e.failure : 'error';
+        let failure: string = e instanceof SandboxError ? e.failure : 'error';
+        if (failure === 'timeout' && limitHit === undefined && callTimeoutMs < meta.timeoutMs)
+          failure = 'cpu';
         // A disposed isolate measures nothing: report at least the limit it was stopped at.
         if ((limitHit ?? failure) === 'memory') {
           this.maxMemoryBytes = Math.max(this.maxMemoryBytes, spec.memoryMb * 1024 * 1024);
@@ -207,6 +221,7 @@ export class ExecutionEnvironment {
     this.sampleMemory(coldStart || durationMs > 1 || this.invocations % 16 === 0);
     if (!sandbox.disposed && this.lastMemoryBytes > spec.memoryMb * 1024 * 1024) this.broken = true;
     const kind = outcome.charCodeAt(0);
+    if (!initError) fastPath.record(spec.key, cpuTimeMs, kind !== 88 /* X */);
     if (kind === 88 /* X */ || !this.healthy) this.broken = true;
     const billed = billedDurationMs(durationMs);
     const maxMemoryUsedMb = Math.max(1, Math.ceil(this.maxMemoryBytes / (1024 * 1024)));

@@ -24,7 +24,7 @@ export function runExecutor(options: PoolOptions): void {
     if (!corked) {
       corked = true;
       socket.cork();
-      process.nextTick(() => {
+      setImmediate(() => {
         corked = false;
         socket.uncork();
       });

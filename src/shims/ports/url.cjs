@@ -7,7 +7,7 @@ const whatwg = () => require('islet:whatwg-url');
 
 function fileURLToPath(input) {
   const url = typeof input === 'string' ? new (whatwg().URL)(input) : input;
-  if (!url || url.protocol !== 'file:') {
+  if (url?.protocol !== 'file:') {
     const err = new TypeError('The URL must be of scheme file');
     err.code = 'ERR_INVALID_URL_SCHEME';
     throw err;
