@@ -247,7 +247,12 @@ export class Sandbox {
     // Async apply runs the isolate on isolated-vm's threads, so a function that spins cannot stall
     // the other functions of this executor. applySync is ~5x cheaper but blocks this thread while
     // the handler's synchronous part runs: used only when `synchronous` is set (see fast-path.ts).
-    const args: [string, string, number, string | undefined] = [requestId, payloadJson, deadlineMs, extrasJson];
+    const args: [string, string, number, string | undefined] = [
+      requestId,
+      payloadJson,
+      deadlineMs,
+      extrasJson,
+    ];
     const options = { result: { promise: true as const }, timeout: Math.max(1, Math.ceil(timeoutMs)) };
     try {
       if (this.synchronous) return (await this.entry.invoke.applySync(undefined, args, options)) as string;
