@@ -5,12 +5,18 @@ import {
   ResourceConflictError,
   ResourceNotFoundError,
 } from '../errors';
+import type { AsyncSettings } from '../events/async-queue';
 import { limits } from '../limits';
 import type { Admission } from '../runtime/admission';
 import type { FunctionSpec } from '../runtime/invocation';
 import type { CodeStore } from '../store/code-store';
 import { taskRoot } from '../store/code-tree';
-import type { FunctionRecord, FunctionStore, FunctionUrlRecord } from '../store/function-store';
+import type {
+  EventInvokeConfigRecord,
+  FunctionRecord,
+  FunctionStore,
+  FunctionUrlRecord,
+} from '../store/function-store';
 import * as v from './validate';
 
 /** Where islet says its functions live (region and account appear in every ARN). */
@@ -182,6 +188,81 @@ export class Functions {
     const current = this.get(name);
     this.commit(current, { reservedConcurrency: undefined }, false);
     this.admission.setReserved(name, undefined);
+  }
+
+  /** Put (replace) or Update (merge) of the function's asynchronous invocation settings. */
+  putEventInvokeConfig(
+    name: string,
+    input: Record<string, unknown>,
+    merge: boolean,
+  ): EventInvokeConfigRecord {
+    const current = this.get(name);
+    const base = merge ? (current.eventInvokeConfig ?? { lastModified: 0 }) : { lastModified: 0 };
+    const next: EventInvokeConfigRecord = { ...base, lastModified: Date.now() / 1000 };
+    if (input.MaximumRetryAttempts !== undefined)
+      next.maximumRetryAttempts = v.retryAttempts(input.MaximumRetryAttempts);
+    if (input.MaximumEventAgeInSeconds !== undefined) {
+      next.maximumEventAgeInSeconds = v.eventAge(input.MaximumEventAgeInSeconds);
+    }
+    if (input.DestinationConfig !== undefined) {
+      const d = (input.DestinationConfig ?? {}) as {
+        OnSuccess?: { Destination?: unknown };
+        OnFailure?: { Destination?: unknown };
+      };
+      if (typeof d !== 'object') throw new InvalidParameterValueError('DestinationConfig must be an object');
+      if (d.OnSuccess !== undefined) next.onSuccess = this.destination(d.OnSuccess?.Destination);
+      if (d.OnFailure !== undefined) next.onFailure = this.destination(d.OnFailure?.Destination);
+    }
+    this.commit(current, { eventInvokeConfig: next }, false);
+    return next;
+  }
+
+  /** The function's asynchronous invocation settings, or ResourceNotFoundException. */
+  getEventInvokeConfig(name: string): EventInvokeConfigRecord {
+    const config = this.get(name).eventInvokeConfig;
+    if (!config)
+      throw new ResourceNotFoundError(`The function ${this.arn(name)} doesn't have an EventInvokeConfig`);
+    return config;
+  }
+
+  deleteEventInvokeConfig(name: string): void {
+    const current = this.get(name);
+    this.getEventInvokeConfig(name);
+    this.commit(current, { eventInvokeConfig: undefined }, false);
+  }
+
+  /** Settings the async queue applies, with AWS defaults; undefined when the function is gone. */
+  asyncSettings(name: string): AsyncSettings | undefined {
+    const record = this.store.get(name);
+    if (!record) return undefined;
+    const c = record.eventInvokeConfig;
+    return {
+      functionArn: this.arn(name),
+      maximumRetryAttempts: c?.maximumRetryAttempts ?? 2,
+      maximumEventAgeInSeconds: c?.maximumEventAgeInSeconds ?? 21600,
+      onSuccess: c?.onSuccess,
+      onFailure: c?.onFailure,
+    };
+  }
+
+  /** The existing function a destination ARN names, or undefined. */
+  destinationFunction(arn: string): string | undefined {
+    const m =
+      /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::\$LATEST)?$/.exec(arn);
+    return m && this.store.get(m[1]) ? m[1] : undefined;
+  }
+
+  private destination(value: unknown): string | undefined {
+    if (value === undefined || value === null || value === '') return undefined;
+    if (
+      typeof value !== 'string' ||
+      !/^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]{1,64}(:\$LATEST)?$/.test(value)
+    ) {
+      throw new InvalidParameterValueError(
+        `The destination ARN ${String(value).slice(0, 200)} is invalid: islet delivers to Lambda function ARNs; failed events without one go to islet's dead-letter list`,
+      );
+    }
+    return value;
   }
 
   /** Create/Update/Delete of the function URL config. */

@@ -169,3 +169,13 @@ export function zipFile(code: unknown, field = 'Code'): Buffer {
   }
   return zip;
 }
+
+/** MaximumRetryAttempts of asynchronous invocation: 0 to 2. */
+export function retryAttempts(value: unknown): number {
+  return integerIn(value, 'maximumRetryAttempts', 0, 2);
+}
+
+/** MaximumEventAgeInSeconds of asynchronous invocation: 60 to 21600. */
+export function eventAge(value: unknown): number {
+  return integerIn(value, 'maximumEventAgeInSeconds', 60, 21600);
+}

@@ -1,116 +1,289 @@
 import { randomUUID } from 'node:crypto';
-import { TooManyRequestsError } from '../errors';
+import { ResourceNotFoundError, TooManyRequestsError } from '../errors';
 import type { Logger } from '../logger';
 import type { InvocationResult } from '../runtime/invocation';
+import type { AsyncEventStore, StoredEvent } from '../store/async-store';
 
-/** One queued asynchronous invocation. */
-export interface AsyncEvent {
-  /** Stays the same across retries: handlers may use it to drop duplicates. */
-  id: string;
-  functionName: string;
-  payload: string;
-  enqueuedAt: number;
-  attempts: number;
+/** Per-function settings (PutFunctionEventInvokeConfig), with AWS defaults filled in. */
+export interface AsyncSettings {
+  functionArn: string;
+  maximumRetryAttempts: number;
+  maximumEventAgeInSeconds: number;
+  onSuccess?: string;
+  onFailure?: string;
 }
 
-/** Runs an event once; throws TooManyRequestsError when throttled. */
-export type RunEvent = (event: AsyncEvent) => Promise<InvocationResult>;
+/** What the queue needs from the rest of islet. */
+export interface AsyncQueueDeps {
+  store: AsyncEventStore;
+  /** Runs one attempt; throws TooManyRequestsError when throttled, ResourceNotFoundError when the function is gone. */
+  run(event: StoredEvent): Promise<InvocationResult>;
+  /** The function's settings, or undefined when it no longer exists. */
+  settings(functionName: string): AsyncSettings | undefined;
+  /** The function a destination ARN names, if it exists. */
+  destinationFunction(arn: string): string | undefined;
+  logger: Logger;
+}
 
-/** Retry policy (AWS defaults: 2 retries after a function error, events kept up to 6 hours). */
+/** Timing of retries. */
 export interface AsyncQueueOptions {
-  maxRetryAttempts: number;
-  maxEventAgeMs: number;
-  /** First retry delay after a function error; doubles for the next (AWS: ~1 min, then ~2 min). */
+  /** Delay before the first retry after a function error, in ms (AWS: about 1 minute); doubles after. */
   retryBaseMs: number;
-  /** First delay after a throttle; grows to `throttleMaxDelayMs` (AWS: 1 s to 5 min). */
+  /** First delay after a throttle or a system error, in ms (AWS: 1 s), doubling up to `throttleMaxDelayMs`. */
   throttleBaseMs: number;
   throttleMaxDelayMs: number;
+  /** Attempts running at once. */
+  maxInFlight: number;
 }
 
+/** How a failed event ended, as Lambda names it in invocation records. */
+type Condition = 'RetriesExhausted' | 'EventAgeExceeded';
+
 /**
- * Asynchronous (Event) invocations, held in memory: each event runs soon after it is accepted,
- * function errors are retried, throttled events wait and try again until they are too old.
- * Durable queueing across restarts is not here yet; an event in this queue is lost if the
- * process is killed.
+ * Asynchronous invocation with Lambda's guarantees: an event is acknowledged only once it is in
+ * the store; it runs at least once (after a crash or kill -9, events that were running run again
+ * with the same id); function errors and timeouts are retried up to MaximumRetryAttempts with
+ * backoff; throttles and executor crashes are retried until MaximumEventAgeInSeconds; then the
+ * event goes to the on-failure destination function, or to islet's dead-letter list.
  */
 export class AsyncQueue {
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private running = 0;
-  private stopped = false;
+  private readonly running = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private stopped = true;
+  private pumping = false;
 
   constructor(
-    private readonly run: RunEvent,
+    private readonly deps: AsyncQueueDeps,
     private readonly options: AsyncQueueOptions,
-    private readonly logger: Logger,
   ) {}
 
-  /** Accepts an event; returns its id. */
-  enqueue(functionName: string, payload: string): string {
-    const event: AsyncEvent = {
-      id: randomUUID(),
-      functionName,
-      payload,
-      enqueuedAt: Date.now(),
-      attempts: 0,
-    };
-    this.schedule(event, 0);
-    return event.id;
+  /** Starts delivering (events left from before a restart are due at once). */
+  start(): void {
+    this.stopped = false;
+    this.pump();
   }
 
-  /** Events waiting or running. */
-  get size(): number {
-    return this.timers.size + this.running;
-  }
-
-  /** Stops scheduling; running events finish. */
+  /** Stops starting attempts; attempts already running finish. */
   stop(): void {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
-  private schedule(event: AsyncEvent, delayMs: number): void {
+  /** Durably accepts an event. A repeated id is a duplicate: accepted, not stored twice. */
+  enqueue(
+    functionName: string,
+    payload: string,
+    id: string = randomUUID(),
+  ): { id: string; duplicate: boolean } {
+    const duplicate = !this.deps.store.insert(id, functionName, payload, Date.now());
+    if (!duplicate) this.wake(Date.now());
+    return { id, duplicate };
+  }
+
+  /** Puts a dead letter back in the queue; false when there is no such dead letter. */
+  redrive(id: string): boolean {
+    const ok = this.deps.store.redrive(id, Date.now());
+    if (ok) this.wake(Date.now());
+    return ok;
+  }
+
+  /** Attempts running now. */
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  private wake(at: number): void {
     if (this.stopped) return;
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      void this.attempt(event);
-    }, delayMs);
-    this.timers.add(t);
+    if (at <= Date.now()) {
+      setImmediate(() => this.pump());
+      return;
+    }
+    if (at >= this.timerAt) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Number.POSITIVE_INFINITY;
+        this.pump();
+      },
+      Math.min(at - Date.now(), 2 ** 31 - 1),
+    );
   }
 
-  private async attempt(event: AsyncEvent): Promise<void> {
-    this.running++;
+  private pump(): void {
+    if (this.stopped || this.pumping) return;
+    this.pumping = true;
     try {
-      event.attempts++;
-      const result = await this.run(event);
-      if (result.status === 'success') return;
-      if (event.attempts <= this.options.maxRetryAttempts) {
-        this.schedule(event, this.options.retryBaseMs * 2 ** (event.attempts - 1));
-      } else {
-        this.logger.warn('async.retries_exhausted', {
-          eventId: event.id,
-          functionName: event.functionName,
-          attempts: event.attempts,
-        });
+      const free = this.options.maxInFlight - this.running.size;
+      if (free > 0) {
+        const now = Date.now();
+        for (const e of this.deps.store.due(now, free + this.running.size)) {
+          if (this.running.size >= this.options.maxInFlight) break;
+          if (this.running.has(e.id)) continue;
+          this.running.add(e.id);
+          void this.attempt(e).finally(() => {
+            this.running.delete(e.id);
+            this.pump();
+          });
+        }
       }
-    } catch (e) {
-      const age = Date.now() - event.enqueuedAt;
-      if (e instanceof TooManyRequestsError && age < this.options.maxEventAgeMs) {
-        event.attempts--; // a throttle is not a try
-        const delay = Math.min(
-          this.options.throttleMaxDelayMs,
-          this.options.throttleBaseMs * 2 ** Math.min(20, Math.floor(age / 1000)),
-        );
-        this.schedule(event, delay);
-      } else {
-        this.logger.warn('async.dropped', {
-          eventId: event.id,
-          functionName: event.functionName,
-          error: (e as Error).message,
-        });
-      }
+      const next = this.deps.store.nextDueAt();
+      if (next !== undefined && this.running.size < this.options.maxInFlight)
+        this.wake(Math.max(next, Date.now() + 1));
     } finally {
-      this.running--;
+      this.pumping = false;
     }
   }
+
+  private async attempt(e: StoredEvent): Promise<void> {
+    const { store, logger } = this.deps;
+    const settings = this.deps.settings(e.functionName);
+    if (!settings) {
+      store.delete(e.id);
+      logger.warn('async.dropped', {
+        eventId: e.id,
+        functionName: e.functionName,
+        reason: 'function deleted',
+      });
+      return;
+    }
+    const maxAgeMs = settings.maximumEventAgeInSeconds * 1000;
+    let result: InvocationResult;
+    try {
+      result = await this.deps.run(e);
+    } catch (err) {
+      if (err instanceof ResourceNotFoundError) {
+        store.delete(e.id);
+        return;
+      }
+      // Throttled, or islet could not run it: not the function's fault, so not a retry.
+      if (!(err instanceof TooManyRequestsError)) {
+        logger.error('async.system_error', {
+          eventId: e.id,
+          functionName: e.functionName,
+          error: (err as Error).message,
+        });
+      }
+      this.backoff(e, settings, maxAgeMs);
+      return;
+    }
+    e.invokeCount++;
+    if (result.status === 'success') {
+      if (settings.onSuccess) this.deliverRecord(e, settings, settings.onSuccess, 'Success', result);
+      store.delete(e.id);
+      return;
+    }
+    if (result.systemError) {
+      store.reschedule(e); // keeps the invoke count
+      this.backoff(e, settings, maxAgeMs);
+      return;
+    }
+    const delay = this.options.retryBaseMs * 2 ** e.retries;
+    if (e.retries < settings.maximumRetryAttempts && Date.now() + delay - e.enqueuedAt <= maxAgeMs) {
+      e.retries++;
+      e.nextAttemptAt = Date.now() + delay;
+      store.reschedule(e);
+      this.wake(e.nextAttemptAt);
+      return;
+    }
+    this.fail(
+      e,
+      settings,
+      e.retries < settings.maximumRetryAttempts ? 'EventAgeExceeded' : 'RetriesExhausted',
+      result,
+    );
+  }
+
+  /** Requeues after a throttle or system error, with growing delay, until the event is too old. */
+  private backoff(e: StoredEvent, settings: AsyncSettings, maxAgeMs: number): void {
+    const age = Date.now() - e.enqueuedAt;
+    if (age >= maxAgeMs) {
+      this.fail(e, settings, 'EventAgeExceeded', undefined);
+      return;
+    }
+    // Waiting about as long as the event has already waited doubles the delay each time.
+    const delay = Math.min(this.options.throttleMaxDelayMs, Math.max(this.options.throttleBaseMs, age));
+    e.nextAttemptAt = Date.now() + Math.min(delay, maxAgeMs - age);
+    this.deps.store.reschedule(e);
+    this.wake(e.nextAttemptAt);
+  }
+
+  private fail(
+    e: StoredEvent,
+    settings: AsyncSettings,
+    condition: Condition,
+    result: InvocationResult | undefined,
+  ): void {
+    this.deps.logger.warn('async.failed', {
+      eventId: e.id,
+      functionName: e.functionName,
+      condition,
+      attempts: e.invokeCount,
+    });
+    const record = invocationRecord(e, settings, condition, result);
+    if (settings.onFailure && this.deliverRecord(e, settings, settings.onFailure, condition, result)) {
+      this.deps.store.delete(e.id);
+      return;
+    }
+    this.deps.store.bury(e, JSON.stringify(record));
+  }
+
+  /** Queues an invocation record for a destination function; false if that function does not exist. */
+  private deliverRecord(
+    e: StoredEvent,
+    settings: AsyncSettings,
+    destination: string,
+    condition: Condition | 'Success',
+    result: InvocationResult | undefined,
+  ): boolean {
+    const target = this.deps.destinationFunction(destination);
+    if (!target) {
+      this.deps.logger.warn('async.destination_missing', { eventId: e.id, destination });
+      return false;
+    }
+    // A fixed id per (event, outcome): a redelivery after a crash is deduplicated by the store.
+    const record = JSON.stringify(invocationRecord(e, settings, condition, result));
+    this.enqueue(target, record, `${e.id}:${condition === 'Success' ? 'success' : 'failure'}`);
+    return true;
+  }
+}
+
+function parseOr(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Lambda's invocation record, as destinations receive it. */
+export function invocationRecord(
+  e: StoredEvent,
+  settings: AsyncSettings,
+  condition: Condition | 'Success',
+  result: InvocationResult | undefined,
+): Record<string, unknown> {
+  return {
+    version: '1.0',
+    timestamp: new Date().toISOString(),
+    requestContext: {
+      requestId: e.id,
+      functionArn: `${settings.functionArn}:$LATEST`,
+      condition,
+      approximateInvokeCount: e.invokeCount,
+    },
+    requestPayload: parseOr(e.payload),
+    responseContext: result
+      ? {
+          statusCode: 200,
+          executedVersion: '$LATEST',
+          ...(result.status === 'function-error' ? { functionError: 'Unhandled' } : {}),
+        }
+      : undefined,
+    responsePayload: result ? parseOr(result.payload) : undefined,
+  };
 }

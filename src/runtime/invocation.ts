@@ -54,4 +54,6 @@ export interface InvocationResultMeta {
 export interface InvocationResult extends InvocationResultMeta {
   /** JSON text: the result, or the error payload. */
   payload: string;
+  /** islet failed, not the function (its executor died): async delivery retries it as a throttle. */
+  systemError?: boolean;
 }

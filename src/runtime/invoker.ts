@@ -108,5 +108,6 @@ function crashResult(
         cpuTimeMs: 0,
       }),
     payload: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage: message }),
+    systemError: true,
   };
 }

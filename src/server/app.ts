@@ -3,6 +3,7 @@ import { UnknownOperationError } from '../errors';
 import type { CodeStore } from '../store/code-store';
 import type { ServerDeps } from './context';
 import { errorResponse, onError } from './on-error';
+import { asyncRoutes } from './routes/async';
 import { codeRoutes } from './routes/code';
 import { functionUrlRoutes } from './routes/function-urls';
 import { functionRoutes } from './routes/functions';
@@ -22,6 +23,7 @@ export function createApp(deps: ServerDeps, code: CodeStore): Hono {
   app.route('/', codeRoutes(deps, code));
   app.route('/', functionUrlRoutes(deps));
   app.route('/', invokeRoutes(deps));
+  app.route('/', asyncRoutes(deps));
   app.route('/', functionRoutes(deps));
   app.notFound((c) =>
     errorResponse(

@@ -2,6 +2,7 @@ import type { Functions } from '../control/functions';
 import type { AsyncQueue } from '../events/async-queue';
 import type { Logger } from '../logger';
 import type { Invoker } from '../runtime/invoker';
+import type { StoredEvent } from '../store/async-store';
 import type { CodeUrlSigner } from './code-url';
 
 /** What the HTTP layer is given to talk to: the server wires these, the routes only call them. */
@@ -9,6 +10,11 @@ export interface ServerDeps {
   functions: Functions;
   invoker: Invoker;
   asyncQueue: AsyncQueue;
+  /** Read and remove dead letters (failed asynchronous events). */
+  deadLetters: {
+    list(functionName: string | undefined, marker: string, limit: number): StoredEvent[];
+    remove(id: string): boolean;
+  };
   codeUrls: CodeUrlSigner;
   logger: Logger;
   account: { region: string; accountId: string };

@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import { Admission } from '../runtime/admission';
 import { ExecutorPool } from '../runtime/executors';
 import { Invoker } from '../runtime/invoker';
+import { AsyncEventStore } from '../store/async-store';
 import { CodeStore } from '../store/code-store';
 import { openDatabase } from '../store/db';
 import { FunctionStore } from '../store/function-store';
@@ -43,20 +44,24 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const account = { region: config.region, accountId: config.accountId };
   const functions = new Functions(store, code, admission, account, (name) => executors.retire(name));
   const invoker = new Invoker(executors, admission, config.cpuLimitMs);
+  const asyncStore = new AsyncEventStore(db);
   const asyncQueue = new AsyncQueue(
-    async (event) => {
-      const fn = functions.deployed(event.functionName);
-      return invoker.invoke(fn, event.payload, { requestId: event.id });
+    {
+      store: asyncStore,
+      run: (event) =>
+        invoker.invoke(functions.deployed(event.functionName), event.payload, { requestId: event.id }),
+      settings: (name) => functions.asyncSettings(name),
+      destinationFunction: (arn) => functions.destinationFunction(arn),
+      logger,
     },
     {
-      maxRetryAttempts: 2,
-      maxEventAgeMs: 6 * 3600_000,
       retryBaseMs: config.asyncRetryBaseMs,
-      throttleBaseMs: 1000,
+      throttleBaseMs: Math.min(1000, config.asyncRetryBaseMs),
       throttleMaxDelayMs: 300_000,
+      maxInFlight: Math.max(1, Math.min(256, Math.floor(config.concurrency / 2))),
     },
-    logger,
   );
+  asyncQueue.start();
   let accepting = true;
   let port = config.port;
   const app = createApp(
@@ -64,6 +69,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       functions,
       invoker,
       asyncQueue,
+      deadLetters: {
+        list: (fn, marker, limit) => asyncStore.listDead(fn, marker, limit),
+        remove: (id) => asyncStore.removeDead(id),
+      },
       codeUrls: new CodeUrlSigner(loadSecret(config.dataDir)),
       logger,
       account,

@@ -8,6 +8,19 @@ const migrations = [
      record TEXT NOT NULL,
      revision_id TEXT NOT NULL
    ) STRICT`,
+  `CREATE TABLE async_events (
+     id TEXT PRIMARY KEY,
+     function_name TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     enqueued_at INTEGER NOT NULL,
+     invoke_count INTEGER NOT NULL DEFAULT 0,
+     retries INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at INTEGER NOT NULL,
+     state TEXT NOT NULL,
+     record TEXT
+   ) STRICT;
+   CREATE INDEX async_events_due ON async_events (state, next_attempt_at);
+   CREATE INDEX async_events_function ON async_events (function_name, state)`,
 ];
 
 /**

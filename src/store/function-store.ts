@@ -29,6 +29,20 @@ export interface FunctionRecord {
   architectures: string[];
   reservedConcurrency?: number;
   url?: FunctionUrlRecord;
+  eventInvokeConfig?: EventInvokeConfigRecord;
+}
+
+/** PutFunctionEventInvokeConfig settings. */
+export interface EventInvokeConfigRecord {
+  /** 0-2; default 2. */
+  maximumRetryAttempts?: number;
+  /** 60-21600 seconds; default 21600. */
+  maximumEventAgeInSeconds?: number;
+  /** Function ARNs to send invocation records to. */
+  onSuccess?: string;
+  onFailure?: string;
+  /** Epoch seconds. */
+  lastModified: number;
 }
 
 /** Durable registry of functions. Each write is one SQLite transaction. */
