@@ -26,6 +26,8 @@ export interface ServerConfig {
   accountId: string;
   /** First retry delay of async invocations after a function error, ms (--async-retry-base-ms; default 60000). */
   asyncRetryBaseMs: number;
+  /** Token storage webhooks must present (--hook-token, ISLET_HOOK_TOKEN); without one only loopback senders. */
+  hookToken?: string;
   /** Server log level (--log-level, ISLET_LOG_LEVEL; default info). */
   logLevel: LogLevel;
 }
@@ -65,6 +67,7 @@ export function resolveConfig(
     region: pick('region', 'ISLET_REGION', env.AWS_REGION ?? 'us-east-1'),
     accountId: pick('accountId', 'ISLET_ACCOUNT_ID', '000000000000'),
     asyncRetryBaseMs: int('asyncRetryBaseMs', 'ISLET_ASYNC_RETRY_BASE_MS', 60_000, 0, 3_600_000),
+    hookToken: pick('hookToken', 'ISLET_HOOK_TOKEN', '') || undefined,
     logLevel: level as LogLevel,
   };
 }

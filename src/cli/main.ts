@@ -29,6 +29,10 @@ program
   .option('--region <name>', 'region used in ARNs (env ISLET_REGION; default us-east-1)')
   .option('--account-id <id>', 'account id used in ARNs (env ISLET_ACCOUNT_ID; default 000000000000)')
   .option('--async-retry-base-ms <n>', 'first retry delay of failed async invocations in ms (default 60000)')
+  .option(
+    '--hook-token <token>',
+    'token storage webhooks must send (env ISLET_HOOK_TOKEN; default: loopback only)',
+  )
   .option('--log-level <level>', 'debug | info | warn | error (env ISLET_LOG_LEVEL; default info)')
   .action(async (opts: Record<string, string | undefined>) => {
     let config: ReturnType<typeof resolveConfig>;

@@ -17,6 +17,7 @@ import type {
   FunctionStore,
   FunctionUrlRecord,
 } from '../store/function-store';
+import { addStatement, type PolicyStatement, policyDocument, removeStatement, statementFrom } from './policy';
 import * as v from './validate';
 
 /** Where islet says its functions live (region and account appear in every ARN). */
@@ -263,6 +264,30 @@ export class Functions {
       );
     }
     return value;
+  }
+
+  /** AddPermission: returns the statement added. */
+  addPermission(name: string, input: Record<string, unknown>): PolicyStatement {
+    const current = this.get(name);
+    this.checkRevision(current, input.RevisionId);
+    const statement = statementFrom(input, this.arn(name));
+    this.commit(current, { policy: addStatement(current.policy, statement) }, false);
+    return statement;
+  }
+
+  /** RemovePermission. */
+  removePermission(name: string, sid: string, revisionId?: string): void {
+    const current = this.get(name);
+    this.checkRevision(current, revisionId);
+    const policy = removeStatement(current.policy, sid);
+    this.commit(current, { policy: policy.length ? policy : undefined }, false);
+  }
+
+  /** GetPolicy: the policy document and the function's revision. */
+  getPolicy(name: string): { policy: string; revisionId: string } {
+    const record = this.get(name);
+    if (!record.policy?.length) throw new ResourceNotFoundError('The resource you requested does not exist.');
+    return { policy: policyDocument(record.policy), revisionId: record.revisionId };
   }
 
   /** Create/Update/Delete of the function URL config. */

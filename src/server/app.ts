@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
+import type { BucketNotifications } from '../control/notifications';
 import { UnknownOperationError } from '../errors';
+import type { StorageTriggers } from '../events/triggers';
 import type { CodeStore } from '../store/code-store';
 import type { ServerDeps } from './context';
 import { errorResponse, onError } from './on-error';
@@ -7,16 +9,32 @@ import { asyncRoutes } from './routes/async';
 import { codeRoutes } from './routes/code';
 import { functionUrlRoutes } from './routes/function-urls';
 import { functionRoutes } from './routes/functions';
+import { hookRoutes } from './routes/hooks';
 import { invokeRoutes } from './routes/invoke';
+import { policyRoutes } from './routes/policy';
+import { s3Routes } from './routes/s3';
+import { signingService } from './signing';
 
 /** The HTTP surface: islet's own routes, then the Lambda REST API. Translation only. */
-export function createApp(deps: ServerDeps, code: CodeStore): Hono {
+export function createApp(
+  deps: ServerDeps,
+  code: CodeStore,
+  events: { triggers: StorageTriggers; notifications: BucketNotifications; hookToken?: string },
+): Hono {
   const app = new Hono({ strict: false });
+  const s3 = s3Routes(events.notifications);
   // While draining, every response closes its connection so keep-alive clients let go.
   app.use(async (c, next) => {
     await next();
     if (!deps.accepting()) c.header('Connection', 'close');
   });
+  // Requests signed for another AWS service than Lambda go to that service's routes.
+  app.use(async (c, next) => {
+    const service = signingService(c.req.header('authorization'), c.req.query('X-Amz-Credential'));
+    if (service === 's3') return s3.fetch(c.req.raw, c.env);
+    await next();
+  });
+  app.route('/', hookRoutes(deps, events.triggers, events.hookToken));
   app.get('/healthz', (c) =>
     c.json({ status: deps.accepting() ? 'ok' : 'stopping' }, deps.accepting() ? 200 : 503),
   );
@@ -24,6 +42,7 @@ export function createApp(deps: ServerDeps, code: CodeStore): Hono {
   app.route('/', functionUrlRoutes(deps));
   app.route('/', invokeRoutes(deps));
   app.route('/', asyncRoutes(deps));
+  app.route('/', policyRoutes(deps));
   app.route('/', functionRoutes(deps));
   app.notFound((c) =>
     errorResponse(

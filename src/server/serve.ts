@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { ServerConfig } from '../config';
 import { Functions } from '../control/functions';
+import { BucketNotifications } from '../control/notifications';
 import { AsyncQueue } from '../events/async-queue';
+import { StorageTriggers } from '../events/triggers';
 import type { Logger } from '../logger';
 import { Admission } from '../runtime/admission';
 import { ExecutorPool } from '../runtime/executors';
@@ -12,6 +14,7 @@ import { AsyncEventStore } from '../store/async-store';
 import { CodeStore } from '../store/code-store';
 import { openDatabase } from '../store/db';
 import { FunctionStore } from '../store/function-store';
+import { NotificationStore } from '../store/notification-store';
 import { loadSecret } from '../store/secret';
 import { createApp } from './app';
 import { CodeUrlSigner } from './code-url';
@@ -62,6 +65,9 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     },
   );
   asyncQueue.start();
+  const notificationStore = new NotificationStore(db);
+  const bucketNotifications = new BucketNotifications(notificationStore, functions, config.accountId);
+  const triggers = new StorageTriggers(notificationStore, functions, asyncQueue, account, logger);
   let accepting = true;
   let port = config.port;
   const app = createApp(
@@ -80,6 +86,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       accepting: () => accepting,
     },
     code,
+    { triggers, notifications: bucketNotifications, hookToken: config.hookToken },
   );
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve(

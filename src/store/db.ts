@@ -21,6 +21,10 @@ const migrations = [
    ) STRICT;
    CREATE INDEX async_events_due ON async_events (state, next_attempt_at);
    CREATE INDEX async_events_function ON async_events (function_name, state)`,
+  `CREATE TABLE bucket_notifications (
+     bucket TEXT PRIMARY KEY,
+     config TEXT NOT NULL
+   ) STRICT`,
 ];
 
 /**

@@ -1,4 +1,5 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import type { PolicyStatement } from '../control/policy';
 
 /** Function URL settings, as CreateFunctionUrlConfig stores them. */
 export interface FunctionUrlRecord {
@@ -30,6 +31,8 @@ export interface FunctionRecord {
   reservedConcurrency?: number;
   url?: FunctionUrlRecord;
   eventInvokeConfig?: EventInvokeConfigRecord;
+  /** Resource-based policy statements (AddPermission). */
+  policy?: PolicyStatement[];
 }
 
 /** PutFunctionEventInvokeConfig settings. */
