@@ -1,11 +1,11 @@
 import { portSources, shimsSource } from 'islet:sandbox';
 import { createHash, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import ivm from 'isolated-vm';
 import { LRUCache } from 'lru-cache';
 import type { Bootstrap, HostFunctions } from '../shims/host';
 import type { SandboxEntryPoints } from '../shims/index';
 import type { Resolution } from './module-resolver';
+import ivm from './native';
 
 /**
  * The ONLY module that touches isolated-vm. It creates an isolate with the shims installed and
