@@ -26,6 +26,10 @@ export interface ServerConfig {
   accountId: string;
   /** First retry delay of async invocations after a function error, ms (--async-retry-base-ms; default 60000). */
   asyncRetryBaseMs: number;
+  /** Kinesis API endpoint that event source mappings poll (--kinesis-endpoint, ISLET_KINESIS_ENDPOINT; default AWS). */
+  kinesisEndpoint?: string;
+  /** Pause between empty reads of a stream shard, ms (--stream-poll-ms, ISLET_STREAM_POLL_MS; default 1000). */
+  streamPollMs: number;
   /** Token storage webhooks must present (--hook-token, ISLET_HOOK_TOKEN); without one only loopback senders. */
   hookToken?: string;
   /** Server log level (--log-level, ISLET_LOG_LEVEL; default info). */
@@ -68,6 +72,8 @@ export function resolveConfig(
     accountId: pick('accountId', 'ISLET_ACCOUNT_ID', '000000000000'),
     asyncRetryBaseMs: int('asyncRetryBaseMs', 'ISLET_ASYNC_RETRY_BASE_MS', 60_000, 0, 3_600_000),
     hookToken: pick('hookToken', 'ISLET_HOOK_TOKEN', '') || undefined,
+    kinesisEndpoint: pick('kinesisEndpoint', 'ISLET_KINESIS_ENDPOINT', '') || undefined,
+    streamPollMs: int('streamPollMs', 'ISLET_STREAM_POLL_MS', 1000, 10, 60_000),
     logLevel: level as LogLevel,
   };
 }

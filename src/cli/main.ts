@@ -33,6 +33,8 @@ program
     '--hook-token <token>',
     'token storage webhooks must send (env ISLET_HOOK_TOKEN; default: loopback only)',
   )
+  .option('--kinesis-endpoint <url>', 'Kinesis API endpoint for stream mappings (env ISLET_KINESIS_ENDPOINT)')
+  .option('--stream-poll-ms <n>', 'pause between empty reads of a stream shard in ms (default 1000)')
   .option('--log-level <level>', 'debug | info | warn | error (env ISLET_LOG_LEVEL; default info)')
   .action(async (opts: Record<string, string | undefined>) => {
     let config: ReturnType<typeof resolveConfig>;

@@ -7,6 +7,7 @@ import type { ServerDeps } from './context';
 import { errorResponse, onError } from './on-error';
 import { asyncRoutes } from './routes/async';
 import { codeRoutes } from './routes/code';
+import { eventSourceMappingRoutes } from './routes/event-source-mappings';
 import { functionUrlRoutes } from './routes/function-urls';
 import { functionRoutes } from './routes/functions';
 import { hookRoutes } from './routes/hooks';
@@ -43,6 +44,7 @@ export function createApp(
   app.route('/', invokeRoutes(deps));
   app.route('/', asyncRoutes(deps));
   app.route('/', policyRoutes(deps));
+  app.route('/', eventSourceMappingRoutes(deps));
   app.route('/', functionRoutes(deps));
   app.notFound((c) =>
     errorResponse(

@@ -1,8 +1,10 @@
 import type { Functions } from '../control/functions';
 import type { AsyncQueue } from '../events/async-queue';
+import type { StreamMappings } from '../events/streams/manager';
 import type { Logger } from '../logger';
 import type { Invoker } from '../runtime/invoker';
 import type { StoredEvent } from '../store/async-store';
+import type { MappingStore } from '../store/mapping-store';
 import type { CodeUrlSigner } from './code-url';
 
 /** What the HTTP layer is given to talk to: the server wires these, the routes only call them. */
@@ -10,6 +12,8 @@ export interface ServerDeps {
   functions: Functions;
   invoker: Invoker;
   asyncQueue: AsyncQueue;
+  /** Event source mappings: their store and the runners that poll them. */
+  mappings: { store: MappingStore; manager: StreamMappings };
   /** Read and remove dead letters (failed asynchronous events). */
   deadLetters: {
     list(functionName: string | undefined, marker: string, limit: number): StoredEvent[];

@@ -5,6 +5,7 @@ import type { ServerConfig } from '../config';
 import { Functions } from '../control/functions';
 import { BucketNotifications } from '../control/notifications';
 import { AsyncQueue } from '../events/async-queue';
+import { StreamMappings } from '../events/streams/manager';
 import { StorageTriggers } from '../events/triggers';
 import type { Logger } from '../logger';
 import { Admission } from '../runtime/admission';
@@ -14,6 +15,7 @@ import { AsyncEventStore } from '../store/async-store';
 import { CodeStore } from '../store/code-store';
 import { openDatabase } from '../store/db';
 import { FunctionStore } from '../store/function-store';
+import { MappingStore } from '../store/mapping-store';
 import { NotificationStore } from '../store/notification-store';
 import { loadSecret } from '../store/secret';
 import { createApp } from './app';
@@ -68,6 +70,27 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const notificationStore = new NotificationStore(db);
   const bucketNotifications = new BucketNotifications(notificationStore, functions, config.accountId);
   const triggers = new StorageTriggers(notificationStore, functions, asyncQueue, account, logger);
+  const mappingStore = new MappingStore(db);
+  const streamMappings = new StreamMappings(
+    mappingStore,
+    functions,
+    invoker,
+    asyncQueue,
+    {
+      url: config.kinesisEndpoint,
+      region: config.region,
+      accessKeyId: process.env.ISLET_KINESIS_ACCESS_KEY_ID ?? process.env.AWS_ACCESS_KEY_ID ?? 'islet',
+      secretAccessKey:
+        process.env.ISLET_KINESIS_SECRET_ACCESS_KEY ?? process.env.AWS_SECRET_ACCESS_KEY ?? 'islet',
+    },
+    {
+      idlePollMs: config.streamPollMs,
+      retryBaseMs: Math.min(1000, config.asyncRetryBaseMs),
+      maxRetryDelayMs: 60_000,
+    },
+    logger,
+  );
+  streamMappings.start();
   let accepting = true;
   let port = config.port;
   const app = createApp(
@@ -75,6 +98,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       functions,
       invoker,
       asyncQueue,
+      mappings: { store: mappingStore, manager: streamMappings },
       deadLetters: {
         list: (fn, marker, limit) => asyncStore.listDead(fn, marker, limit),
         remove: (id) => asyncStore.removeDead(id),
@@ -110,6 +134,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     async stop() {
       accepting = false;
       asyncQueue.stop();
+      await streamMappings.stop();
       await invoker.drain();
       const http = server as unknown as { closeIdleConnections(): void; closeAllConnections(): void };
       await new Promise<void>((resolve) => {

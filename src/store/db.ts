@@ -25,6 +25,17 @@ const migrations = [
      bucket TEXT PRIMARY KEY,
      config TEXT NOT NULL
    ) STRICT`,
+  `CREATE TABLE event_source_mappings (
+     uuid TEXT PRIMARY KEY,
+     function_name TEXT NOT NULL,
+     config TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE stream_checkpoints (
+     mapping_uuid TEXT NOT NULL,
+     shard_id TEXT NOT NULL,
+     sequence_number TEXT NOT NULL,
+     PRIMARY KEY (mapping_uuid, shard_id)
+   ) STRICT`,
 ];
 
 /**

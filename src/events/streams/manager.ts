@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import type { Functions } from '../../control/functions';
+import type { Logger } from '../../logger';
+import type { Invoker } from '../../runtime/invoker';
+import type { MappingRecord, MappingStore } from '../../store/mapping-store';
+import type { AsyncQueue } from '../async-queue';
+import { type KinesisEndpoint, KinesisSource } from './kinesis-source';
+import { type DiscardedBatch, MappingRunner, type PollerTiming } from './poller';
+
+/**
+ * Keeps one runner per enabled event source mapping: started at boot and restarted whenever a
+ * mapping changes. Stopping waits for the batches in flight.
+ */
+export class StreamMappings {
+  private readonly runners = new Map<string, MappingRunner>();
+
+  constructor(
+    private readonly store: MappingStore,
+    private readonly functions: Functions,
+    private readonly invoker: Invoker,
+    private readonly queue: AsyncQueue,
+    private readonly endpoint: KinesisEndpoint,
+    private readonly timing: PollerTiming,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    for (const m of this.store.list()) this.run(m);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    this.runners.clear();
+  }
+
+  /** Stores a mapping (new or changed) and (re)starts its runner. */
+  async save(m: MappingRecord): Promise<void> {
+    await this.halt(m.uuid);
+    this.store.put(m);
+    this.run(m);
+  }
+
+  async remove(uuid: string): Promise<void> {
+    await this.halt(uuid);
+    this.store.delete(uuid);
+  }
+
+  private async halt(uuid: string): Promise<void> {
+    const r = this.runners.get(uuid);
+    this.runners.delete(uuid);
+    await r?.stop();
+  }
+
+  private run(m: MappingRecord): void {
+    if (!m.enabled) return;
+    let role = 'arn:aws:iam::000000000000:role/islet';
+    try {
+      role = this.functions.get(m.functionName).role;
+    } catch {
+      // the function is gone: its invocations will fail and be retried as configured
+    }
+    const runner = new MappingRunner(
+      m,
+      new KinesisSource(m.eventSourceArn, this.endpoint, role),
+      this.store.checkpoints(m.uuid),
+      {
+        invoke: (name, payload) => this.invoker.invoke(this.functions.deployed(name), payload),
+        checkpoint: (shardId, seq) => this.store.checkpoint(m.uuid, shardId, seq),
+        discard: (info) => this.discard(m, info),
+        logger: this.logger,
+      },
+      this.timing,
+    );
+    this.runners.set(m.uuid, runner);
+    runner.start();
+  }
+
+  /** Lambda's record of a discarded stream batch, sent to the on-failure destination. */
+  private discard(m: MappingRecord, info: DiscardedBatch): void {
+    const first = info.records[0];
+    const last = info.records[info.records.length - 1];
+    this.logger.warn('stream.batch_discarded', {
+      mapping: m.uuid,
+      shardId: info.shardId,
+      condition: info.condition,
+      records: info.records.length,
+    });
+    if (!m.onFailure) return;
+    const target = this.functions.destinationFunction(m.onFailure);
+    if (!target) return;
+    const record = {
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: `${this.functions.arn(m.functionName)}:$LATEST`,
+        condition: info.condition,
+        approximateInvokeCount: info.invokeCount,
+      },
+      responseContext: info.result
+        ? { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' }
+        : undefined,
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      KinesisBatchInfo: {
+        shardId: info.shardId,
+        startSequenceNumber: first.sequenceNumber,
+        endSequenceNumber: last.sequenceNumber,
+        approximateArrivalOfFirstRecord: first.arrival.toISOString(),
+        approximateArrivalOfLastRecord: last.arrival.toISOString(),
+        batchSize: info.records.length,
+        streamArn: m.eventSourceArn,
+      },
+    };
+    this.queue.enqueue(
+      target,
+      JSON.stringify(record),
+      `${m.uuid}:${info.shardId}:${first.sequenceNumber}:${last.sequenceNumber}`,
+    );
+  }
+}

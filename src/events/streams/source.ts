@@ -1,0 +1,29 @@
+/** One record read from a stream shard, source-neutral. */
+export interface StreamRecord {
+  sequenceNumber: string;
+  /** When the stream received it. */
+  arrival: Date;
+  /** The record as the function's event carries it (Kinesis or DynamoDB shape). */
+  eventRecord: Record<string, unknown>;
+}
+
+/** Where reading a shard starts. */
+export type ShardStart =
+  | { type: 'TRIM_HORIZON' | 'LATEST' }
+  | { type: 'AT_TIMESTAMP'; timestamp: Date }
+  | { type: 'AFTER_SEQUENCE_NUMBER'; sequenceNumber: string };
+
+/**
+ * A stream islet can poll: Kinesis today; a DynamoDB Streams source implements the same three
+ * calls (ListShards / GetShardIterator / GetRecords have the same meaning there).
+ */
+export interface StreamSource {
+  listShards(): Promise<string[]>;
+  iterator(shardId: string, start: ShardStart): Promise<string>;
+  /** Up to `limit` records and the iterator to continue from (undefined when the shard is closed). */
+  read(
+    shardId: string,
+    iterator: string,
+    limit: number,
+  ): Promise<{ records: StreamRecord[]; next: string | undefined }>;
+}
