@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   InvalidParameterValueError,
   PreconditionFailedError,
@@ -324,7 +324,21 @@ export class Functions {
   private specOf(r: FunctionRecord): FunctionSpec {
     const arn = this.arn(r.name);
     return {
-      key: `${arn}#${r.revisionId}`,
+      // Only what shapes an environment: a policy or URL change keeps warm environments warm.
+      key: `${arn}#${createHash('sha256')
+        .update(
+          JSON.stringify([
+            r.codeSha256Hex,
+            r.handler,
+            r.runtime,
+            r.memoryMb,
+            r.timeoutSeconds,
+            r.environment,
+            r.lastModified,
+          ]),
+        )
+        .digest('hex')
+        .slice(0, 24)}`,
       functionName: r.name,
       functionArn: arn,
       version: '$LATEST',

@@ -16,7 +16,40 @@ export class S3Error extends Error {
 
 /** Bucket names S3, MinIO and Ceph accept. */
 const bucketPattern = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const eventPattern = /^s3:[A-Za-z]+(:[A-Za-z*]+)?$/;
+/** Event types S3 (and MinIO's ObjectAccessed) can notify about. */
+const eventTypes = new Set([
+  's3:TestEvent',
+  's3:ObjectCreated:*',
+  's3:ObjectCreated:Put',
+  's3:ObjectCreated:Post',
+  's3:ObjectCreated:Copy',
+  's3:ObjectCreated:CompleteMultipartUpload',
+  's3:ObjectRemoved:*',
+  's3:ObjectRemoved:Delete',
+  's3:ObjectRemoved:DeleteMarkerCreated',
+  's3:ObjectRestore:*',
+  's3:ObjectRestore:Post',
+  's3:ObjectRestore:Completed',
+  's3:ObjectRestore:Delete',
+  's3:ReducedRedundancyLostObject',
+  's3:Replication:*',
+  's3:Replication:OperationFailedReplication',
+  's3:Replication:OperationMissedThreshold',
+  's3:Replication:OperationReplicatedAfterThreshold',
+  's3:Replication:OperationNotTracked',
+  's3:LifecycleExpiration:*',
+  's3:LifecycleExpiration:Delete',
+  's3:LifecycleExpiration:DeleteMarkerCreated',
+  's3:LifecycleTransition',
+  's3:IntelligentTiering',
+  's3:ObjectTagging:*',
+  's3:ObjectTagging:Put',
+  's3:ObjectTagging:Delete',
+  's3:ObjectAcl:Put',
+  's3:ObjectAccessed:*',
+  's3:ObjectAccessed:Get',
+  's3:ObjectAccessed:Head',
+]);
 
 /** The input of PutBucketNotificationConfiguration, already read from its XML. */
 export interface NotificationInput {
@@ -75,7 +108,7 @@ export class BucketNotifications {
           `Unable to validate the following destination configurations: the resource policy of ${input.functionArn} does not allow s3.amazonaws.com to invoke it for arn:aws:s3:::${bucket} (add it with AddPermission)`,
         );
       }
-      if (input.events.length === 0 || !input.events.every((e) => eventPattern.test(e))) {
+      if (input.events.length === 0 || !input.events.every((e) => eventTypes.has(e))) {
         throw new S3Error(
           'InvalidArgument',
           400,

@@ -52,6 +52,7 @@ export class AsyncQueue {
   private timerAt = Number.POSITIVE_INFINITY;
   private stopped = true;
   private pumping = false;
+  private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: AsyncQueueDeps,
@@ -61,12 +62,24 @@ export class AsyncQueue {
   /** Starts delivering (events left from before a restart are due at once). */
   start(): void {
     this.stopped = false;
+    this.purge();
     this.pump();
+  }
+
+  /** Delivered events are remembered this long (ms) so replays of them are recognised. */
+  static readonly rememberDeliveredMs = 24 * 3600_000;
+
+  private purge(): void {
+    this.deps.store.purgeDone(Date.now() - AsyncQueue.rememberDeliveredMs);
+    if (this.purgeTimer) clearTimeout(this.purgeTimer);
+    this.purgeTimer = setTimeout(() => this.purge(), 3600_000);
+    this.purgeTimer.unref();
   }
 
   /** Stops starting attempts; attempts already running finish. */
   stop(): void {
     this.stopped = true;
+    if (this.purgeTimer) clearTimeout(this.purgeTimer);
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
@@ -173,7 +186,7 @@ export class AsyncQueue {
     e.invokeCount++;
     if (result.status === 'success') {
       if (settings.onSuccess) this.deliverRecord(e, settings, settings.onSuccess, 'Success', result);
-      store.delete(e.id);
+      store.markDone(e.id, Date.now());
       return;
     }
     if (result.systemError) {

@@ -17,6 +17,8 @@ export interface DispatchReport {
   unmatched: number;
   /** Matches refused because the function's policy does not allow S3 for this bucket. */
   denied: number;
+  /** Matches whose function no longer exists. */
+  missing: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export class StorageTriggers {
   ) {}
 
   dispatch(records: S3EventRecord[]): DispatchReport {
-    const report: DispatchReport = { queued: 0, duplicates: 0, unmatched: 0, denied: 0 };
+    const report: DispatchReport = { queued: 0, duplicates: 0, unmatched: 0, denied: 0, missing: 0 };
     for (const raw of records) {
       const record = normaliseS3Record(raw, this.account.region);
       const bucket = record.s3.bucket.name;
@@ -49,6 +51,7 @@ export class StorageTriggers {
         matched = true;
         const name = this.functions.destinationFunction(config.functionArn);
         if (!name) {
+          report.missing++;
           this.logger.warn('trigger.function_missing', { bucket, function: config.functionArn });
           continue;
         }

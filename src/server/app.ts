@@ -1,13 +1,16 @@
 import { Hono } from 'hono';
 import type { BucketNotifications } from '../control/notifications';
 import { UnknownOperationError } from '../errors';
+import type { Scheduler } from '../events/scheduler';
 import type { StorageTriggers } from '../events/triggers';
 import type { CodeStore } from '../store/code-store';
+import type { RuleStore } from '../store/rule-store';
 import type { ServerDeps } from './context';
 import { errorResponse, onError } from './on-error';
 import { asyncRoutes } from './routes/async';
 import { codeRoutes } from './routes/code';
 import { eventSourceMappingRoutes } from './routes/event-source-mappings';
+import { eventBridgeRoutes } from './routes/eventbridge';
 import { functionUrlRoutes } from './routes/function-urls';
 import { functionRoutes } from './routes/functions';
 import { hookRoutes } from './routes/hooks';
@@ -20,10 +23,17 @@ import { signingService } from './signing';
 export function createApp(
   deps: ServerDeps,
   code: CodeStore,
-  events: { triggers: StorageTriggers; notifications: BucketNotifications; hookToken?: string },
+  events: {
+    triggers: StorageTriggers;
+    notifications: BucketNotifications;
+    hookToken?: string;
+    rules: RuleStore;
+    scheduler: Scheduler;
+  },
 ): Hono {
   const app = new Hono({ strict: false });
   const s3 = s3Routes(events.notifications);
+  const eventBridge = eventBridgeRoutes(events.rules, events.scheduler, deps.functions);
   // While draining, every response closes its connection so keep-alive clients let go.
   app.use(async (c, next) => {
     await next();
@@ -33,6 +43,7 @@ export function createApp(
   app.use(async (c, next) => {
     const service = signingService(c.req.header('authorization'), c.req.query('X-Amz-Credential'));
     if (service === 's3') return s3.fetch(c.req.raw, c.env);
+    if (service === 'events') return eventBridge.fetch(c.req.raw, c.env);
     await next();
   });
   app.route('/', hookRoutes(deps, events.triggers, events.hookToken));

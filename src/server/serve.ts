@@ -5,6 +5,7 @@ import type { ServerConfig } from '../config';
 import { Functions } from '../control/functions';
 import { BucketNotifications } from '../control/notifications';
 import { AsyncQueue } from '../events/async-queue';
+import { Scheduler } from '../events/scheduler';
 import { StreamMappings } from '../events/streams/manager';
 import { StorageTriggers } from '../events/triggers';
 import type { Logger } from '../logger';
@@ -17,6 +18,7 @@ import { openDatabase } from '../store/db';
 import { FunctionStore } from '../store/function-store';
 import { MappingStore } from '../store/mapping-store';
 import { NotificationStore } from '../store/notification-store';
+import { RuleStore } from '../store/rule-store';
 import { loadSecret } from '../store/secret';
 import { createApp } from './app';
 import { CodeUrlSigner } from './code-url';
@@ -91,6 +93,16 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     logger,
   );
   streamMappings.start();
+  const ruleStore = new RuleStore(db);
+  const scheduler = new Scheduler(
+    ruleStore,
+    functions,
+    asyncQueue,
+    account,
+    logger,
+    Number(process.env.ISLET_RATE_MINUTE_MS ?? 60_000) || 60_000,
+  );
+  scheduler.start();
   let accepting = true;
   let port = config.port;
   const app = createApp(
@@ -110,7 +122,13 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       accepting: () => accepting,
     },
     code,
-    { triggers, notifications: bucketNotifications, hookToken: config.hookToken },
+    {
+      triggers,
+      notifications: bucketNotifications,
+      hookToken: config.hookToken,
+      rules: ruleStore,
+      scheduler,
+    },
   );
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve(
@@ -134,6 +152,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     async stop() {
       accepting = false;
       asyncQueue.stop();
+      scheduler.stop();
       await streamMappings.stop();
       await invoker.drain();
       const http = server as unknown as { closeIdleConnections(): void; closeAllConnections(): void };

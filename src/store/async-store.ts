@@ -14,7 +14,7 @@ export interface StoredEvent {
   retries: number;
   /** Epoch ms of the next attempt. */
   nextAttemptAt: number;
-  state: 'queued' | 'dead';
+  state: 'queued' | 'dead' | 'done';
   /** For dead letters: the invocation record (JSON text). */
   record?: string;
 }
@@ -27,7 +27,7 @@ interface Row {
   invoke_count: number;
   retries: number;
   next_attempt_at: number;
-  state: 'queued' | 'dead';
+  state: 'queued' | 'dead' | 'done';
   record: string | null;
 }
 
@@ -53,6 +53,8 @@ export class AsyncEventStore {
   private readonly nextStmt: StatementSync;
   private readonly rescheduleStmt: StatementSync;
   private readonly deleteStmt: StatementSync;
+  private readonly doneStmt: StatementSync;
+  private readonly purgeStmt: StatementSync;
   private readonly deadStmt: StatementSync;
   private readonly listDeadStmt: StatementSync;
   private readonly listDeadAllStmt: StatementSync;
@@ -74,6 +76,10 @@ export class AsyncEventStore {
       'UPDATE async_events SET invoke_count = ?, retries = ?, next_attempt_at = ? WHERE id = ?',
     );
     this.deleteStmt = db.prepare('DELETE FROM async_events WHERE id = ?');
+    this.doneStmt = db.prepare(
+      `UPDATE async_events SET state = 'done', payload = '', next_attempt_at = ? WHERE id = ?`,
+    );
+    this.purgeStmt = db.prepare(`DELETE FROM async_events WHERE state = 'done' AND next_attempt_at < ?`);
     this.deadStmt = db.prepare(
       `UPDATE async_events SET state = 'dead', invoke_count = ?, retries = ?, record = ? WHERE id = ?`,
     );
@@ -124,6 +130,19 @@ export class AsyncEventStore {
 
   delete(id: string): void {
     this.deleteStmt.run(id);
+  }
+
+  /**
+   * Marks an event delivered. Its id is kept (without the payload) so that a replay of the same
+   * delivery is still recognised as a duplicate; `purgeDone` forgets old ones.
+   */
+  markDone(id: string, now: number): void {
+    this.doneStmt.run(now, id);
+  }
+
+  /** Forgets delivered events finished before `before` (epoch ms); returns how many. */
+  purgeDone(before: number): number {
+    return Number(this.purgeStmt.run(before).changes);
   }
 
   /** Moves an event to the dead-letter list with its invocation record. */

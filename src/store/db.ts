@@ -36,6 +36,10 @@ const migrations = [
      sequence_number TEXT NOT NULL,
      PRIMARY KEY (mapping_uuid, shard_id)
    ) STRICT`,
+  `CREATE TABLE schedule_rules (
+     name TEXT PRIMARY KEY,
+     config TEXT NOT NULL
+   ) STRICT`,
 ];
 
 /**

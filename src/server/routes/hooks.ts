@@ -51,7 +51,8 @@ export function hookRoutes(deps: ServerDeps, triggers: StorageTriggers, hookToke
         return c.json({ message: `not a storage notification: ${e.message}` }, 400);
       throw e;
     }
-    if (notification.kind === 'probe') return c.json({ queued: 0 });
+    if (notification.kind === 'probe')
+      return c.json({ queued: 0, duplicates: 0, unmatched: 0, denied: 0, missing: 0 });
     if (notification.kind === 'subscription-confirmation') {
       const res = await fetch(notification.subscribeUrl, { signal: AbortSignal.timeout(10_000) }).catch(
         () => undefined,

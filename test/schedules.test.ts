@@ -1,0 +1,161 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import {
+  AddPermissionCommand,
+  PutFunctionConcurrencyCommand,
+  TooManyRequestsException,
+} from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deploy, invoke } from './helpers/functions';
+import { startServer, type TestServer } from './helpers/server';
+
+// Schedules are managed with the AWS CLI's EventBridge commands. A "minute" of rate() schedules
+// lasts 300 ms here (ISLET_RATE_MINUTE_MS, for testing islet only) so ticks come quickly.
+const aws = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+const run = promisify(execFile);
+const minuteMs = 300;
+let server: TestServer;
+const env = { ISLET_RATE_MINUTE_MS: String(minuteMs) };
+const args = ['--executors', '1'];
+
+const cli = (...a: string[]) =>
+  run(aws, [...a, '--endpoint-url', server.url, '--output', 'json'], {
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'islet',
+      AWS_SECRET_ACCESS_KEY: 'islet',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_PAGER: '',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    },
+  });
+
+const ticker = `
+const ticks = [];
+exports.handler = async (event) => {
+  if (event.read) return ticks;
+  ticks.push(event);
+  return null;
+};`;
+
+async function ticks(): Promise<any[]> {
+  for (;;) {
+    try {
+      return (await invoke(server.lambda(), 'ticker', { read: true })).payload;
+    } catch (e) {
+      if (!(e instanceof TooManyRequestsException)) throw e;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  }
+}
+
+beforeAll(async () => {
+  server = await startServer({ args, env });
+  const client = server.lambda();
+  await deploy(client, 'ticker', { 'index.js': ticker });
+  await client.send(
+    new PutFunctionConcurrencyCommand({ FunctionName: 'ticker', ReservedConcurrentExecutions: 1 }),
+  );
+  await client.send(
+    new AddPermissionCommand({
+      FunctionName: 'ticker',
+      StatementId: 'every',
+      Action: 'lambda:InvokeFunction',
+      Principal: 'events.amazonaws.com',
+      SourceArn: 'arn:aws:events:us-east-1:000000000000:rule/every',
+    }),
+  );
+});
+afterAll(async () => {
+  await server.stop();
+  server.cleanup();
+});
+
+describe('schedules (EventBridge rules)', () => {
+  it('runs a rate() rule with the Scheduled Event payload, stops when disabled, and refuses bad expressions', async () => {
+    const put = JSON.parse(
+      (await cli('events', 'put-rule', '--name', 'every', '--schedule-expression', 'rate(1 minute)')).stdout,
+    );
+    expect(put.RuleArn).toBe('arn:aws:events:us-east-1:000000000000:rule/every');
+    const targets = JSON.parse(
+      (
+        await cli(
+          'events',
+          'put-targets',
+          '--rule',
+          'every',
+          '--targets',
+          'Id=t1,Arn=arn:aws:lambda:us-east-1:000000000000:function:ticker',
+        )
+      ).stdout,
+    );
+    expect(targets.FailedEntryCount).toBe(0);
+    const described = JSON.parse((await cli('events', 'describe-rule', '--name', 'every')).stdout);
+    expect(described).toMatchObject({
+      Name: 'every',
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+    });
+
+    await new Promise((r) => setTimeout(r, minuteMs * 4));
+    const got = await ticks();
+    expect(got.length).toBeGreaterThanOrEqual(2);
+    const e = got[0];
+    expect(Object.keys(e).sort()).toEqual([
+      'account',
+      'detail',
+      'detail-type',
+      'id',
+      'region',
+      'resources',
+      'source',
+      'time',
+      'version',
+    ]);
+    expect(e).toMatchObject({
+      version: '0',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '000000000000',
+      region: 'us-east-1',
+      resources: ['arn:aws:events:us-east-1:000000000000:rule/every'],
+      detail: {},
+    });
+    expect(e.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(new Set(got.map((t) => t.id)).size).toBe(got.length);
+
+    await cli('events', 'disable-rule', '--name', 'every');
+    await new Promise((r) => setTimeout(r, minuteMs)); // a tick already queued may still land
+    const atDisable = (await ticks()).length;
+    await new Promise((r) => setTimeout(r, minuteMs * 3));
+    expect((await ticks()).length).toBe(atDisable);
+
+    const bad = await cli(
+      'events',
+      'put-rule',
+      '--name',
+      'bad',
+      '--schedule-expression',
+      'cron(0 12 * * * *)',
+    ).then(
+      () => undefined,
+      (err: { stderr: string }) => err.stderr,
+    );
+    expect(bad).toContain('ValidationException');
+    expect(bad).toContain('exactly one of day-of-month and day-of-week must be ?');
+  });
+
+  it('keeps ticking after kill -9 and restart (rules are durable)', async () => {
+    await cli('events', 'enable-rule', '--name', 'every');
+    await server.kill9();
+    server = await startServer({ dataDir: server.dataDir, args, env });
+    await new Promise((r) => setTimeout(r, minuteMs * 4));
+    const after = await ticks(); // a new environment: only ticks since the restart
+    expect(after.length).toBeGreaterThanOrEqual(2);
+    expect(after.every((t) => t.resources[0] === 'arn:aws:events:us-east-1:000000000000:rule/every')).toBe(
+      true,
+    );
+  });
+});
