@@ -1,6 +1,7 @@
 import { version } from 'islet:version';
 import { Command, Option } from 'commander';
 import { resolveConfig } from '../config';
+import { sampleEvents } from '../events/samples';
 import { createLogger } from '../logger';
 import { runExecutor } from '../runtime/executor/main';
 import { startServer } from '../server/serve';
@@ -73,6 +74,27 @@ program
     };
     process.on('SIGTERM', () => shutdown('SIGTERM'));
     process.on('SIGINT', () => shutdown('SIGINT'));
+  });
+
+const events = program.command('events').description('event shapes islet delivers');
+events
+  .command('sample')
+  .argument('[type]', `one of: ${Object.keys(sampleEvents).join(', ')}`)
+  .description('print a sample event as JSON (no type: list the types)')
+  .action((type: string | undefined) => {
+    if (!type) {
+      for (const [name, s] of Object.entries(sampleEvents))
+        process.stdout.write(`${name.padEnd(16)} ${s.description}\n`);
+      return;
+    }
+    const sample = sampleEvents[type];
+    if (!sample) {
+      console.error(
+        `islet: unknown event type '${type}'; choose one of: ${Object.keys(sampleEvents).join(', ')}`,
+      );
+      process.exit(2);
+    }
+    process.stdout.write(`${JSON.stringify(sample.build(), null, 2)}\n`);
   });
 
 program
