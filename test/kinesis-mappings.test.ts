@@ -274,6 +274,33 @@ exports.handler = async (event) => {
     });
   });
 
+  it('does not poll while disabled, and delivers once enabled', async () => {
+    const client = server.lambda();
+    await deploy(client, 'paused-sink', { 'index.js': collector });
+    await client.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'paused-sink', ReservedConcurrentExecutions: 1 }),
+    );
+    await createStream('paused');
+    await put('paused', 'waiting');
+    const m = await client.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'paused-sink',
+        EventSourceArn: streamArn('paused'),
+        StartingPosition: 'TRIM_HORIZON',
+        Enabled: false,
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await collected('paused-sink')).toEqual([]);
+    const enabled = await client.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, Enabled: true }));
+    expect(enabled.State).toBe('Updating');
+    const got = await waitFor(async () => {
+      const e = await collected('paused-sink');
+      return e.length ? e : undefined;
+    });
+    expect(payloads(got)).toEqual(['waiting']);
+  });
+
   it('with ReportBatchItemFailures retries from the lowest failed record only', async () => {
     const client = server.lambda();
     await deploy(client, 'partial', {

@@ -1,7 +1,10 @@
 /**
- * Baseline for the warm-invoke scenario: the same handler logic as the benchmark function, served
- * by a plain Hono app. It answers exactly what the islet function returns, so the difference in
- * the numbers is islet's overhead (API routing, event mapping, isolate call), not the work.
+ * Baselines served by a plain Hono app:
+ * - POST /work (warm-invoke): the same handler logic as the benchmark function. It answers exactly
+ *   what the islet function returns, so the difference in the numbers is islet's overhead (API
+ *   routing, event mapping, isolate call), not the work.
+ * - POST /hook (events-webhook): parses a storage notification and acknowledges it, the front
+ *   half of islet's /hooks/storage without the durable queue or any invocation.
  *
  * Usage: node --no-node-snapshot bench/baselines/hono-server.mjs <port>
  */
@@ -25,6 +28,12 @@ app.post('/work', async (c) => {
   let sum = 0;
   for (let i = 1; i <= event.n; i++) sum += i;
   return c.json({ hello: event.name, sum });
+});
+
+app.post('/hook', async (c) => {
+  const notification = await c.req.json();
+  // Touches the parsed records, as islet does, so the work cannot be skipped.
+  return c.json({ queued: notification.Records.length });
 });
 
 // No SIGTERM handler: Node's default (exit at once) is what the runner expects.

@@ -23,8 +23,11 @@ export function isletBuilt() {
   return isletEntry() !== undefined;
 }
 
-/** Starts `islet serve` on a free port with a fresh data directory; resolves when the API answers. */
-export async function startIslet() {
+/**
+ * Starts `islet serve` on a free port with a fresh data directory; resolves when the API answers.
+ * `extraArgs` are more `serve` flags (e.g. `['--async-retry-base-ms', '1000']`).
+ */
+export async function startIslet({ extraArgs = [] } = {}) {
   const entry = isletEntry();
   if (!entry) throw new Error(ISLET_MISSING_MESSAGE);
   const port = await freePort();
@@ -35,7 +38,7 @@ export async function startIslet() {
   const server = await startServerProcess({
     name: 'islet',
     script: entry,
-    args: ['serve', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir],
+    args: ['serve', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir, ...extraArgs],
     readyUrl: `${baseUrl}/2015-03-31/functions`,
     workDir,
   });
@@ -94,8 +97,11 @@ async function waitUntilActive(baseUrl, functionName, timeoutMs = 10_000) {
   throw new Error(`function ${functionName} still ${state} after ${timeoutMs / 1000} s`);
 }
 
-/** A JSON call to the Lambda API; unsigned requests are accepted by islet. Throws on non-2xx. */
-async function api(baseUrl, method, pathname, body) {
+/**
+ * A JSON call to the Lambda API; unsigned requests are accepted by islet. Throws on non-2xx.
+ * Returns the parsed answer, or undefined for an empty one.
+ */
+export async function api(baseUrl, method, pathname, body) {
   const res = await fetch(`${baseUrl}${pathname}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },

@@ -23,10 +23,13 @@ export function loadConfig(env = process.env) {
  * histogram stores whole milliseconds: on a local server answering in well under 1 ms, that makes
  * p50 read 0 and p99 read 1, and a p99 ratio of two such numbers says nothing.
  *
+ * `requests` is passed to autocannon as is, for targets that need a different body per request
+ * (its `setupRequest(req)` runs just before each request is written).
+ *
  * @returns {Promise<{ reqPerSec: number, p50: number, p99: number, errors: number,
- *   timeouts: number, requests: number, errorRate: number }>}
+ *   timeouts: number, requests: number, succeeded: number, errorRate: number }>}
  */
-export async function runLoad({ url, body, headers, expectBody, connections, durationSeconds }) {
+export async function runLoad({ url, body, headers, expectBody, requests, connections, durationSeconds }) {
   const latencies = new LatencyRecorder();
   const instance = autocannon({
     url,
@@ -34,6 +37,7 @@ export async function runLoad({ url, body, headers, expectBody, connections, dur
     body,
     headers,
     expectBody,
+    requests,
     connections,
     duration: durationSeconds,
     pipelining: 1,
@@ -54,6 +58,8 @@ export async function runLoad({ url, body, headers, expectBody, connections, dur
     timeouts: result.timeouts,
     // Responses received, of any status; connection errors and timeouts never produced one.
     requests: result.requests.total,
+    // 2xx responses (a body mismatch is still counted here, and as an error above).
+    succeeded: latencies.count,
     errorRate: errors / Math.max(1, result.requests.total + result.errors),
   };
 }
@@ -62,10 +68,14 @@ export async function runLoad({ url, body, headers, expectBody, connections, dur
  * Every latency of a run, kept exactly: a few MB for a 10 s run, and sorting once at the end
  * costs nothing next to the run itself, so there is no need for a bucketed histogram.
  */
-class LatencyRecorder {
+export class LatencyRecorder {
   #values = new Float64Array(1 << 16);
   #count = 0;
   #sorted = false;
+
+  get count() {
+    return this.#count;
+  }
 
   record(ms) {
     if (this.#count === this.#values.length) {

@@ -27,24 +27,53 @@ export function machineInfo() {
 }
 
 /**
- * One row per target. Rows that did not run (skipped or failed) show dashes, so the table keeps
- * its shape and the reason is printed under it. Columns are padded the way biome formats Markdown
- * tables, so the output can be pasted into bench/README.md as is and still pass `npm run lint`.
+ * The columns of a table, by row kind: 'run' and 'mean' rows are HTTP load runs; 'delivery' rows
+ * are asynchronous deliveries (events accepted by islet, then run by a function), which have no
+ * request rate or response latency of their own.
+ */
+const RUN_COLUMNS = [
+  ['Target', (r) => r.target],
+  ['req/s', (r) => String(Math.round(r.reqPerSec))],
+  ['p50 ms', (r) => formatMs(r.p50)],
+  ['p99 ms', (r) => formatMs(r.p99)],
+  ['errors', (r) => String(r.errors)],
+  ['req/s vs Hono', (r) => formatRatio(r.reqPerSecRatio)],
+  ['p99 vs Hono', (r) => formatRatio(r.p99Ratio)],
+];
+const DELIVERY_COLUMNS = [
+  ['Delivery', (r) => r.target],
+  ['accepted', (r) => String(r.accepted)],
+  ['delivered', (r) => String(r.delivered)],
+  ['drain s', (r) => r.drainSeconds.toFixed(1)],
+  ['events/s', (r) => String(Math.round(r.eventsPerSec))],
+  ['e2e p50 ms', (r) => formatMs(r.p50)],
+  ['e2e p99 ms', (r) => formatMs(r.p99)],
+];
+const COLUMNS_BY_KIND = { run: RUN_COLUMNS, mean: RUN_COLUMNS, delivery: DELIVERY_COLUMNS };
+
+/**
+ * One row per target, one table per kind of row (consecutive rows of the same kind share a
+ * table; tables are separated by a blank line). Rows that did not run (skipped or failed) show
+ * dashes, so the table keeps its shape and the reason is printed under it. Columns are padded the
+ * way biome formats Markdown tables, so the output can be pasted into bench/README.md as is and
+ * still pass `npm run lint`.
  */
 export function markdownTable(rows) {
-  const header = ['Target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'req/s vs Hono', 'p99 vs Hono'];
+  const groups = [];
+  for (const row of rows) {
+    const columns = COLUMNS_BY_KIND[row.kind] ?? RUN_COLUMNS;
+    if (groups.at(-1)?.columns !== columns) groups.push({ columns, rows: [] });
+    groups.at(-1).rows.push(row);
+  }
+  return groups.map((g) => singleTable(g.columns, g.rows)).join('\n\n');
+}
+
+function singleTable(columns, rows) {
+  const header = columns.map(([title]) => title);
   const body = rows.map((r) =>
     r.status === 'ok'
-      ? [
-          r.target,
-          String(Math.round(r.reqPerSec)),
-          formatMs(r.p50),
-          formatMs(r.p99),
-          String(r.errors),
-          formatRatio(r.reqPerSecRatio),
-          formatRatio(r.p99Ratio),
-        ]
-      : [`${r.target} (${r.status})`, '-', '-', '-', '-', '-', '-'],
+      ? columns.map(([, cell]) => cell(r))
+      : [`${r.target} (${r.status})`, ...columns.slice(1).map(() => '-')],
   );
   // The first column is text (left-aligned); the others are numbers (right-aligned).
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((cells) => cells[i].length)));

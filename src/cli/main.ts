@@ -5,6 +5,7 @@ import { sampleEvents } from '../events/samples';
 import { createLogger } from '../logger';
 import { runExecutor } from '../runtime/executor/main';
 import { startServer } from '../server/serve';
+import { deadLetterCommands } from './dead-letters';
 
 /** The islet command line. */
 const program = new Command();
@@ -96,6 +97,8 @@ events
     }
     process.stdout.write(`${JSON.stringify(sample.build(), null, 2)}\n`);
   });
+
+deadLetterCommands(program);
 
 program
   .command('executor', { hidden: true })
