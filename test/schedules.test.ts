@@ -51,6 +51,17 @@ async function ticks(): Promise<any[]> {
   }
 }
 
+/** Waits (up to 15 s) until the ticker has seen at least `n` ticks. */
+async function atLeast(n: number): Promise<any[]> {
+  const end = Date.now() + 15_000;
+  for (;;) {
+    const got = await ticks();
+    if (got.length >= n) return got;
+    if (Date.now() > end) throw new Error(`only ${got.length} ticks after 15 s`);
+    await new Promise((r) => setTimeout(r, minuteMs));
+  }
+}
+
 beforeAll(async () => {
   server = await startServer({ args, env });
   const client = server.lambda();
@@ -99,9 +110,7 @@ describe('schedules (EventBridge rules)', () => {
       State: 'ENABLED',
     });
 
-    await new Promise((r) => setTimeout(r, minuteMs * 4));
-    const got = await ticks();
-    expect(got.length).toBeGreaterThanOrEqual(2);
+    const got = await atLeast(2);
     const e = got[0];
     expect(Object.keys(e).sort()).toEqual([
       'account',
@@ -127,8 +136,14 @@ describe('schedules (EventBridge rules)', () => {
     expect(new Set(got.map((t) => t.id)).size).toBe(got.length);
 
     await cli('events', 'disable-rule', '--name', 'every');
-    await new Promise((r) => setTimeout(r, minuteMs)); // a tick already queued may still land
-    const atDisable = (await ticks()).length;
+    // A tick queued just before the rule was disabled may still land: wait until the count settles.
+    let atDisable = (await ticks()).length;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, minuteMs * 2));
+      const now = (await ticks()).length;
+      if (now === atDisable) break;
+      atDisable = now;
+    }
     await new Promise((r) => setTimeout(r, minuteMs * 3));
     expect((await ticks()).length).toBe(atDisable);
 
@@ -151,9 +166,7 @@ describe('schedules (EventBridge rules)', () => {
     await cli('events', 'enable-rule', '--name', 'every');
     await server.kill9();
     server = await startServer({ dataDir: server.dataDir, args, env });
-    await new Promise((r) => setTimeout(r, minuteMs * 4));
-    const after = await ticks(); // a new environment: only ticks since the restart
-    expect(after.length).toBeGreaterThanOrEqual(2);
+    const after = await atLeast(2); // a new environment: only ticks since the restart
     expect(after.every((t) => t.resources[0] === 'arn:aws:events:us-east-1:000000000000:rule/every')).toBe(
       true,
     );

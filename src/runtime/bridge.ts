@@ -92,8 +92,16 @@ export interface SandboxOptions {
   /** Heap limit in MB: the function's MemorySize. */
   memoryMb: number;
   bootstrap: Bootstrap;
-  hooks: SandboxHooks;
 }
+
+/** Hooks of a sandbox not yet attached to an execution environment: every call is refused. */
+const detached: SandboxHooks = {
+  log: () => undefined,
+  timerSet: () => undefined,
+  timerClear: () => undefined,
+  resolve: (_from, request) => ({ kind: 'missing', request }),
+  readText: () => undefined,
+};
 
 /** One V8 isolate with a context and islet's shims: the engine of one execution environment. */
 export class Sandbox {
@@ -109,32 +117,45 @@ export class Sandbox {
       exportNames: ivm.Reference<SandboxEntryPoints['exportNames']>;
       invoke: ivm.Reference<SandboxEntryPoints['invoke']>;
       fireTimer: ivm.Reference<SandboxEntryPoints['fireTimer']>;
+      setEnv: ivm.Reference<SandboxEntryPoints['setEnv']>;
     },
-    private readonly hooks: SandboxHooks,
   ) {}
+
+  /** The execution environment's services; set by attach() before any user code runs. */
+  private hooks: SandboxHooks = detached;
+
+  /** Binds the sandbox to its execution environment (a spare sandbox is made before it has one). */
+  attach(hooks: SandboxHooks): void {
+    this.hooks = hooks;
+  }
 
   /** Creates the isolate, its context and the shims. */
   static async create(options: SandboxOptions): Promise<Sandbox> {
     const isolate = new ivm.Isolate({ memoryLimit: Math.max(8, options.memoryMb) });
     try {
       const context = await isolate.createContext();
+      let sandbox: Sandbox | undefined;
+      const self = () => {
+        if (!sandbox) throw new Error('sandbox not ready');
+        return sandbox;
+      };
       let compileInto: (source: string, filename: string) => unknown = () => undefined;
       const host: Record<keyof HostFunctions, ivm.Callback> = {
-        log: sync((line: string) => options.hooks.log(String(line))),
-        timerSet: sync((id: number, ms: number) => options.hooks.timerSet(Number(id), Number(ms))),
-        timerClear: sync((id: number) => options.hooks.timerClear(Number(id))),
+        log: sync((line: string) => self().hooks.log(String(line))),
+        timerSet: sync((id: number, ms: number) => self().hooks.timerSet(Number(id), Number(ms))),
+        timerClear: sync((id: number) => self().hooks.timerClear(Number(id))),
         resolve: sync((from: string, request: string, conditions: 'require' | 'import') =>
           JSON.stringify(
-            options.hooks.resolve(
+            self().hooks.resolve(
               String(from),
               String(request),
               conditions === 'import' ? 'import' : 'require',
             ),
           ),
         ),
-        readText: sync((path: string) => options.hooks.readText(String(path))),
+        readText: sync((path: string) => self().hooks.readText(String(path))),
         compileCjs: sync((path: string) => {
-          const text = options.hooks.readText(String(path));
+          const text = self().hooks.readText(String(path));
           if (text === undefined) throw new Error(`Cannot find module '${path}'`);
           const body = text.startsWith('#!') ? `//${text}` : text;
           return compileInto(
@@ -189,9 +210,11 @@ export class Sandbox {
         exportNames: await get('exportNames'),
         invoke: await get('invoke'),
         fireTimer: await get('fireTimer'),
+        setEnv: await get('setEnv'),
       };
       entries.release();
-      return new Sandbox(isolate, context, entry, options.hooks);
+      sandbox = new Sandbox(isolate, context, entry);
+      return sandbox;
     } catch (e) {
       if (!isolate.isDisposed) isolate.dispose();
       throw e;
@@ -220,6 +243,8 @@ export class Sandbox {
           },
         )) as string;
       } else {
+        const env = (JSON.parse(factsJson) as { env?: Record<string, string> }).env ?? {};
+        await this.entry.setEnv.apply(undefined, [JSON.stringify(env)]);
         const ns = await this.loadEsm(module.path, timeoutMs);
         text = (await this.entry.initEsm.apply(
           undefined,

@@ -6,6 +6,8 @@ export interface FunctionFacts {
   memoryLimitInMB: string;
   logGroupName: string;
   logStreamName: string;
+  /** process.env of the function: its variables plus Lambda's standard ones. */
+  env: Record<string, string>;
 }
 
 /** Per-invocation facts the host sends when they are not the defaults. */

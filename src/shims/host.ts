@@ -35,8 +35,6 @@ export type ModuleWrapper = (
 
 /** Static facts the sandbox is started with (JSON-copied once per environment). */
 export interface Bootstrap {
-  /** process.env of the function: its variables plus Lambda's standard ones. */
-  env: Record<string, string>;
   /** Node version the sandbox reports, e.g. 'v24.21.0'. */
   nodeVersion: string;
   /** Where the code appears inside the sandbox: /var/task. */

@@ -14,6 +14,8 @@ export interface SandboxEntryPoints {
   initCjs(factsJson: string, path: string, handlerSetting: string, exportPath: string): string;
   /** Binds the handler from an evaluated ES module namespace; returns '' or an error payload JSON. */
   initEsm(factsJson: string, namespace: unknown, handlerSetting: string, exportPath: string): string;
+  /** Sets process.env before an ES module graph is evaluated (CommonJS init sets it itself). */
+  setEnv(envJson: string): void;
   /** Export names of a CommonJS/JSON/built-in module, for the ES module glue (JSON array). */
   exportNames(resolutionJson: string, fromPath: string): string;
   /** Runs one invocation; resolves with an Outcome (see lambda-runtime.ts). */
@@ -74,8 +76,10 @@ export function install(host: HostFunctions, bootstrapJson: string): SandboxEntr
   return {
     initCjs: (factsJson, path, handlerSetting, exportPath) =>
       guard(() => {
+        const facts = JSON.parse(factsJson) as FunctionFacts;
+        proc.env = { ...facts.env };
         const exportsValue = loader.load({ kind: 'file', path, format: 'cjs' }, path);
-        rt.setHandler(JSON.parse(factsJson) as FunctionFacts, exportsValue, handlerSetting, exportPath);
+        rt.setHandler(facts, exportsValue, handlerSetting, exportPath);
       }),
     initEsm: (factsJson, namespace, handlerSetting, exportPath) =>
       guard(() =>
@@ -92,6 +96,9 @@ export function install(host: HostFunctions, bootstrapJson: string): SandboxEntr
     invoke: (requestId, payloadJson, deadlineMs, extrasJson) =>
       rt.invoke(requestId, payloadJson, deadlineMs, extrasJson),
     fireTimer: (id) => timers.fire(id),
+    setEnv: (envJson) => {
+      proc.env = JSON.parse(envJson) as Record<string, string>;
+    },
   };
 }
 

@@ -32,7 +32,8 @@ export function createProcess(boot: Bootstrap, host: HostFunctions) {
     return this;
   };
   const proc = {
-    env: { ...boot.env },
+    /** Set from the function's facts at init (a spare sandbox is made before it has a function). */
+    env: {} as Record<string, string>,
     argv: ['/var/lang/bin/node', '/var/runtime/index.mjs'],
     argv0: 'node',
     execArgv: [] as string[],

@@ -8,9 +8,19 @@ import { resolveHandler, resolveModule } from '../module-resolver';
 import { billedDurationMs, endLine, reportLine, startLine, timeoutLine } from '../report';
 import { FastPathPolicy } from './fast-path';
 import { InvocationLimits } from './invocation-limits';
+import { SparePool } from './spare-pool';
 
 /** One policy per executor process: which function versions may use the synchronous path. */
 const fastPath = new FastPathPolicy();
+
+/** How every sandbox of this executor is made (nothing function-specific: spares are shared). */
+const sandboxOptions = (memoryMb: number) => ({
+  memoryMb,
+  bootstrap: { nodeVersion: process.version, taskRoot },
+});
+
+/** Sandboxes made ahead of need, so a cold start only loads the function's own code. */
+export const spares = new SparePool((memoryMb) => Sandbox.create(sandboxOptions(memoryMb)));
 
 import { LogBuffer } from './log-buffer';
 
@@ -86,17 +96,15 @@ export class ExecutionEnvironment {
     const t0 = performance.now();
     const tree = new DiskCodeTree(spec.codeDir);
     const env = new ExecutionEnvironment(spec, undefined);
-    const sandbox = await Sandbox.create({
-      memoryMb: spec.memoryMb,
-      bootstrap: { env: spec.environment, nodeVersion: process.version, taskRoot },
-      hooks: {
-        log: (line) => env.log?.append(line),
-        timerSet: (id, ms) => env.armTimer(id, ms),
-        timerClear: (id) => env.disarmTimer(id),
-        resolve: (from, request, conditions) =>
-          resolveModule(tree, from, request, { conditions }, providedBuiltins),
-        readText: (path) => tree.readText(path),
-      },
+    const sandbox = spares.take(spec.memoryMb) ?? (await Sandbox.create(sandboxOptions(spec.memoryMb)));
+    spares.refill(spec.memoryMb);
+    sandbox.attach({
+      log: (line) => env.log?.append(line),
+      timerSet: (id, ms) => env.armTimer(id, ms),
+      timerClear: (id) => env.disarmTimer(id),
+      resolve: (from, request, conditions) =>
+        resolveModule(tree, from, request, { conditions }, providedBuiltins),
+      readText: (path) => tree.readText(path),
     });
     env.sandbox = sandbox;
     const handler = resolveHandler(tree, spec.handler);
@@ -119,6 +127,7 @@ export class ExecutionEnvironment {
         memoryLimitInMB: String(spec.memoryMb),
         logGroupName: `/aws/lambda/${spec.functionName}`,
         logStreamName: env.logStreamName,
+        env: spec.environment,
       };
       env.active = true;
       env.deadlineAt = performance.now() + spec.timeoutSeconds * 1000;

@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { ErrorPayload } from '../bridge';
 import type { FunctionSpec, InvokeMeta } from '../invocation';
 import { encodeFrame, type Frame, FrameReader, FrameType } from '../protocol';
-import { ExecutionEnvironment } from './environment';
+import { ExecutionEnvironment, spares } from './environment';
 import { EnvironmentPool, type PoolOptions } from './pool';
 
 /**
@@ -16,6 +16,7 @@ export function runExecutor(options: PoolOptions): void {
   const socket = new Socket({ fd: 3, readable: true, writable: true });
   const reader = new FrameReader();
   const pool = new EnvironmentPool(options);
+  spares.refill(128); // Lambda's default MemorySize: the first cold start already has a spare
   let corked = false;
   /** Function specs by key, as the front sent them (bounded: old revisions are dropped first). */
   const specs = new LRUCache<string, FunctionSpec>({ max: Math.max(1000, options.maxEnvironments * 2) });
