@@ -89,10 +89,11 @@ export function runExecutor(options: PoolOptions): void {
         send(encodeFrame(FrameType.Stats, frame.id, JSON.stringify(pool.stats())));
     }
   });
-  // The front process is gone: nothing left to serve.
+  // The front process is gone (or stopping us): nothing left to serve. The executor holds no state
+  // worth flushing, and a normal exit can deadlock while an isolate thread waits for a host
+  // callback on this thread, so it ends at once.
   const exit = () => {
-    pool.clear();
-    process.exit(0);
+    process.kill(process.pid, 'SIGKILL');
   };
   socket.on('end', exit);
   socket.on('error', exit);
