@@ -52,6 +52,13 @@ export class AsyncQueue {
   private timerAt = Number.POSITIVE_INFINITY;
   private stopped = true;
   private pumping = false;
+  private pendingInserts: Array<{
+    id: string;
+    functionName: string;
+    payload: string;
+    resolve: (r: { id: string; duplicate: boolean }) => void;
+    reject: (e: Error) => void;
+  }> = [];
   private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -84,15 +91,33 @@ export class AsyncQueue {
     this.timer = undefined;
   }
 
-  /** Durably accepts an event. A repeated id is a duplicate: accepted, not stored twice. */
+  /**
+   * Durably accepts an event; resolves once it is committed (events accepted in the same turn of
+   * the event loop share one commit). A repeated id is a duplicate: accepted, not stored twice.
+   */
   enqueue(
     functionName: string,
     payload: string,
     id: string = randomUUID(),
-  ): { id: string; duplicate: boolean } {
-    const duplicate = !this.deps.store.insert(id, functionName, payload, Date.now());
-    if (!duplicate) this.wake(Date.now());
-    return { id, duplicate };
+  ): Promise<{ id: string; duplicate: boolean }> {
+    return new Promise((resolve, reject) => {
+      this.pendingInserts.push({ id, functionName, payload, resolve, reject });
+      if (this.pendingInserts.length === 1) setImmediate(() => this.commitPending());
+    });
+  }
+
+  private commitPending(): void {
+    const batch = this.pendingInserts;
+    this.pendingInserts = [];
+    let stored: boolean[];
+    try {
+      stored = this.deps.store.insertMany(batch, Date.now());
+    } catch (e) {
+      for (const p of batch) p.reject(e as Error);
+      return;
+    }
+    for (const [i, p] of batch.entries()) p.resolve({ id: p.id, duplicate: !stored[i] });
+    if (stored.some(Boolean)) this.wake(Date.now());
   }
 
   /** Puts a dead letter back in the queue; false when there is no such dead letter. */
@@ -180,29 +205,29 @@ export class AsyncQueue {
           error: (err as Error).message,
         });
       }
-      this.backoff(e, settings, maxAgeMs);
+      await this.backoff(e, settings, maxAgeMs);
       return;
     }
     e.invokeCount++;
     if (result.status === 'success') {
-      if (settings.onSuccess) this.deliverRecord(e, settings, settings.onSuccess, 'Success', result);
-      store.markDone(e.id, Date.now());
+      if (settings.onSuccess) await this.deliverRecord(e, settings, settings.onSuccess, 'Success', result);
+      store.relaxed(() => store.markDone(e.id, Date.now()));
       return;
     }
     if (result.systemError) {
-      store.reschedule(e); // keeps the invoke count
-      this.backoff(e, settings, maxAgeMs);
+      store.relaxed(() => store.reschedule(e)); // keeps the invoke count
+      await this.backoff(e, settings, maxAgeMs);
       return;
     }
     const delay = this.options.retryBaseMs * 2 ** e.retries;
     if (e.retries < settings.maximumRetryAttempts && Date.now() + delay - e.enqueuedAt <= maxAgeMs) {
       e.retries++;
       e.nextAttemptAt = Date.now() + delay;
-      store.reschedule(e);
+      store.relaxed(() => store.reschedule(e));
       this.wake(e.nextAttemptAt);
       return;
     }
-    this.fail(
+    await this.fail(
       e,
       settings,
       e.retries < settings.maximumRetryAttempts ? 'EventAgeExceeded' : 'RetriesExhausted',
@@ -211,25 +236,25 @@ export class AsyncQueue {
   }
 
   /** Requeues after a throttle or system error, with growing delay, until the event is too old. */
-  private backoff(e: StoredEvent, settings: AsyncSettings, maxAgeMs: number): void {
+  private async backoff(e: StoredEvent, settings: AsyncSettings, maxAgeMs: number): Promise<void> {
     const age = Date.now() - e.enqueuedAt;
     if (age >= maxAgeMs) {
-      this.fail(e, settings, 'EventAgeExceeded', undefined);
+      await this.fail(e, settings, 'EventAgeExceeded', undefined);
       return;
     }
     // Waiting about as long as the event has already waited doubles the delay each time.
     const delay = Math.min(this.options.throttleMaxDelayMs, Math.max(this.options.throttleBaseMs, age));
     e.nextAttemptAt = Date.now() + Math.min(delay, maxAgeMs - age);
-    this.deps.store.reschedule(e);
+    this.deps.store.relaxed(() => this.deps.store.reschedule(e));
     this.wake(e.nextAttemptAt);
   }
 
-  private fail(
+  private async fail(
     e: StoredEvent,
     settings: AsyncSettings,
     condition: Condition,
     result: InvocationResult | undefined,
-  ): void {
+  ): Promise<void> {
     this.deps.logger.warn('async.failed', {
       eventId: e.id,
       functionName: e.functionName,
@@ -237,21 +262,24 @@ export class AsyncQueue {
       attempts: e.invokeCount,
     });
     const record = invocationRecord(e, settings, condition, result);
-    if (settings.onFailure && this.deliverRecord(e, settings, settings.onFailure, condition, result)) {
-      this.deps.store.delete(e.id);
+    if (
+      settings.onFailure &&
+      (await this.deliverRecord(e, settings, settings.onFailure, condition, result))
+    ) {
+      this.deps.store.relaxed(() => this.deps.store.markDone(e.id, Date.now()));
       return;
     }
-    this.deps.store.bury(e, JSON.stringify(record));
+    this.deps.store.relaxed(() => this.deps.store.bury(e, JSON.stringify(record)));
   }
 
   /** Queues an invocation record for a destination function; false if that function does not exist. */
-  private deliverRecord(
+  private async deliverRecord(
     e: StoredEvent,
     settings: AsyncSettings,
     destination: string,
     condition: Condition | 'Success',
     result: InvocationResult | undefined,
-  ): boolean {
+  ): Promise<boolean> {
     const target = this.deps.destinationFunction(destination);
     if (!target) {
       this.deps.logger.warn('async.destination_missing', { eventId: e.id, destination });
@@ -259,7 +287,7 @@ export class AsyncQueue {
     }
     // A fixed id per (event, outcome): a redelivery after a crash is deduplicated by the store.
     const record = JSON.stringify(invocationRecord(e, settings, condition, result));
-    this.enqueue(target, record, `${e.id}:${condition === 'Success' ? 'success' : 'failure'}`);
+    await this.enqueue(target, record, `${e.id}:${condition === 'Success' ? 'success' : 'failure'}`);
     return true;
   }
 }

@@ -36,7 +36,7 @@ function setup(rule: RuleRecord, allowed = true) {
   const queue = {
     enqueue: (fn: string, payload: string, id: string) => {
       queued.push({ fn, event: JSON.parse(payload), id });
-      return { id, duplicate: false };
+      return Promise.resolve({ id, duplicate: false });
     },
   } as unknown as AsyncQueue;
   const scheduler = new Scheduler(

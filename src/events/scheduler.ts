@@ -129,7 +129,9 @@ export class Scheduler {
             time,
           }),
         );
-      this.queue.enqueue(fn, payload, id);
+      this.queue.enqueue(fn, payload, id).catch((e: unknown) => {
+        this.logger.error('schedule.enqueue_failed', { rule: name, error: (e as Error).message });
+      });
     }
     this.store.put({ ...rule, lastTickAt: Math.max(rule.lastTickAt ?? 0, time.getTime()) });
   }

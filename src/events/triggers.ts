@@ -36,7 +36,7 @@ export class StorageTriggers {
     private readonly logger: Logger,
   ) {}
 
-  dispatch(records: S3EventRecord[]): DispatchReport {
+  async dispatch(records: S3EventRecord[]): Promise<DispatchReport> {
     const report: DispatchReport = { queued: 0, duplicates: 0, unmatched: 0, denied: 0, missing: 0 };
     for (const raw of records) {
       const record = normaliseS3Record(raw, this.account.region);
@@ -62,7 +62,7 @@ export class StorageTriggers {
           continue;
         }
         const event = { Records: [{ ...record, s3: { ...record.s3, configurationId: config.id } }] };
-        const { duplicate } = this.queue.enqueue(
+        const { duplicate } = await this.queue.enqueue(
           name,
           JSON.stringify(event),
           deliveryId(record, config.id, name),

@@ -110,10 +110,14 @@ export class StreamMappings {
         streamArn: m.eventSourceArn,
       },
     };
-    this.queue.enqueue(
-      target,
-      JSON.stringify(record),
-      `${m.uuid}:${info.shardId}:${first.sequenceNumber}:${last.sequenceNumber}`,
-    );
+    this.queue
+      .enqueue(
+        target,
+        JSON.stringify(record),
+        `${m.uuid}:${info.shardId}:${first.sequenceNumber}:${last.sequenceNumber}`,
+      )
+      .catch((e: unknown) =>
+        this.logger.error('stream.discard_failed', { mapping: m.uuid, error: (e as Error).message }),
+      );
   }
 }

@@ -67,7 +67,7 @@ export function hookRoutes(deps: ServerDeps, triggers: StorageTriggers, hookToke
       deps.logger.info('hook.sns_confirmed', { topicArn: notification.topicArn });
       return c.json({ confirmed: notification.topicArn });
     }
-    const report = triggers.dispatch(notification.records);
+    const report = await triggers.dispatch(notification.records);
     return c.json(report);
   });
   return app;

@@ -79,7 +79,7 @@ export function invokeRoutes(deps: ServerDeps): Hono {
     if (type === 'DryRun') return c.body(null, 204);
     refuseWhenStopping();
     if (type === 'Event') {
-      const { id } = deps.asyncQueue.enqueue(fn.record.name, payload);
+      const { id } = await deps.asyncQueue.enqueue(fn.record.name, payload);
       return c.body(null, 202, { 'x-amzn-RequestId': id });
     }
     const extras = ctx === undefined ? undefined : JSON.stringify({ clientContext: ctx });
@@ -107,7 +107,7 @@ export function invokeRoutes(deps: ServerDeps): Hono {
     const fn = target(c);
     const payload = payloadText(await readBody(c, limits.maxAsyncPayloadBytes, 'InvokeAsync'));
     refuseWhenStopping();
-    const { id } = deps.asyncQueue.enqueue(fn.record.name, payload);
+    const { id } = await deps.asyncQueue.enqueue(fn.record.name, payload);
     return c.json({ Status: 202 }, 202, { 'x-amzn-RequestId': id });
   });
 
