@@ -235,13 +235,13 @@ export class Sandbox {
     try {
       let text: string;
       if (module.format === 'cjs') {
-        text = (await this.entry.initCjs.apply(
-          undefined,
-          [factsJson, module.path, handlerSetting, exportPath],
-          {
-            timeout: timeoutMs,
-          },
-        )) as string;
+        const args: [string, string, string, string] = [factsJson, module.path, handlerSetting, exportPath];
+        // On the synchronous path the module loads with no thread hops (each require is a host call).
+        text = (
+          this.synchronous
+            ? this.entry.initCjs.applySync(undefined, args, { timeout: timeoutMs })
+            : await this.entry.initCjs.apply(undefined, args, { timeout: timeoutMs })
+        ) as string;
       } else {
         const env = (JSON.parse(factsJson) as { env?: Record<string, string> }).env ?? {};
         await this.entry.setEnv.apply(undefined, [JSON.stringify(env)]);

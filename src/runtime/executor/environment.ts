@@ -13,6 +13,9 @@ import { SparePool } from './spare-pool';
 /** One policy per executor process: which function versions may use the synchronous path. */
 const fastPath = new FastPathPolicy();
 
+/** Longest a synchronous init may block the executor, in ms (Lambda's init phase limit is 10 s). */
+const maxSyncInitMs = 10_000;
+
 /** How every sandbox of this executor is made (nothing function-specific: spares are shared). */
 const sandboxOptions = (memoryMb: number) => ({
   memoryMb,
@@ -130,14 +133,20 @@ export class ExecutionEnvironment {
         env: spec.environment,
       };
       env.active = true;
-      env.deadlineAt = performance.now() + spec.timeoutSeconds * 1000;
+      // Loading code synchronously saves the thread hops of every require; a function whose init
+      // fails or times out is demoted, so its top-level code can stall the executor only once.
+      sandbox.synchronous = fastPath.useSyncInit(spec.key);
+      const initTimeoutMs = sandbox.synchronous
+        ? Math.min(spec.timeoutSeconds * 1000, maxSyncInitMs)
+        : spec.timeoutSeconds * 1000;
+      env.deadlineAt = performance.now() + initTimeoutMs;
       try {
         initError = await sandbox.init(
           handler,
           spec.handler,
           handler.exportName,
           JSON.stringify(facts),
-          spec.timeoutSeconds * 1000,
+          initTimeoutMs,
         );
       } catch (e) {
         const failure = e instanceof SandboxError ? e : new SandboxError('error', String(e));
@@ -155,7 +164,10 @@ export class ExecutionEnvironment {
       env.freeze();
     }
     env.pendingInitMs = performance.now() - t0;
-    if (initError) env.broken = true;
+    if (initError) {
+      env.broken = true;
+      fastPath.record(spec.key, Number.POSITIVE_INFINITY, false);
+    }
     return { env, initError };
   }
 

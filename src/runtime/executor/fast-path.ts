@@ -28,6 +28,11 @@ export class FastPathPolicy {
     return !this.demoted.has(key) && (this.streaks.get(key) ?? 0) >= this.promoteAfter;
   }
 
+  /** Whether a new environment of this function may load its code synchronously (not demoted). */
+  useSyncInit(key: string): boolean {
+    return !this.demoted.has(key);
+  }
+
   /** Records an invocation's CPU time and whether it ended normally. */
   record(key: string, cpuMs: number, ok: boolean): void {
     if (this.demoted.has(key)) return;
