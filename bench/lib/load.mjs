@@ -36,8 +36,10 @@ export async function runLoad({ url, body, headers, expectBody, requests, connec
     method: 'POST',
     body,
     headers,
-    expectBody,
-    requests,
+    // autocannon refuses expectBody together with `requests`; verifyBody is the same check.
+    ...(requests === undefined
+      ? { expectBody }
+      : { requests, verifyBody: expectBody === undefined ? undefined : (text) => text === expectBody }),
     connections,
     duration: durationSeconds,
     pipelining: 1,

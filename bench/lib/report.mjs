@@ -27,60 +27,136 @@ export function machineInfo() {
 }
 
 /**
- * The columns of a table, by row kind: 'run' and 'mean' rows are HTTP load runs; 'delivery' rows
- * are asynchronous deliveries (events accepted by islet, then run by a function), which have no
- * request rate or response latency of their own.
+ * The default columns, by row kind, for scenarios that do not export their own: 'run' and 'mean'
+ * rows are HTTP load runs; 'delivery' rows are asynchronous deliveries (events accepted by islet,
+ * then run by a function), which have no request rate or response latency of their own.
+ *
+ * A column is `{ key, label, format? }`: the cell shows `row[key]`, formatted by `format` (one of
+ * FORMATS' names, or a function of the row) or, without one, by a guess from the key, the label
+ * and the value (see formatValue).
  */
 const RUN_COLUMNS = [
-  ['Target', (r) => r.target],
-  ['req/s', (r) => String(Math.round(r.reqPerSec))],
-  ['p50 ms', (r) => formatMs(r.p50)],
-  ['p99 ms', (r) => formatMs(r.p99)],
-  ['errors', (r) => String(r.errors)],
-  ['req/s vs Hono', (r) => formatRatio(r.reqPerSecRatio)],
-  ['p99 vs Hono', (r) => formatRatio(r.p99Ratio)],
+  { key: 'target', label: 'Target', format: 'text' },
+  { key: 'reqPerSec', label: 'req/s', format: 'int' },
+  { key: 'p50', label: 'p50 ms', format: 'ms' },
+  { key: 'p99', label: 'p99 ms', format: 'ms' },
+  { key: 'errors', label: 'errors', format: 'int' },
+  { key: 'reqPerSecRatio', label: 'req/s vs Hono', format: 'ratio' },
+  { key: 'p99Ratio', label: 'p99 vs Hono', format: 'ratio' },
 ];
 const DELIVERY_COLUMNS = [
-  ['Delivery', (r) => r.target],
-  ['accepted', (r) => String(r.accepted)],
-  ['delivered', (r) => String(r.delivered)],
-  ['drain s', (r) => r.drainSeconds.toFixed(1)],
-  ['events/s', (r) => String(Math.round(r.eventsPerSec))],
-  ['e2e p50 ms', (r) => formatMs(r.p50)],
-  ['e2e p99 ms', (r) => formatMs(r.p99)],
+  { key: 'target', label: 'Delivery', format: 'text' },
+  { key: 'accepted', label: 'accepted', format: 'int' },
+  { key: 'delivered', label: 'delivered', format: 'int' },
+  // An incomplete drain (timed out) shows as a lower bound.
+  {
+    key: 'drainSeconds',
+    label: 'drain s',
+    format: (r) =>
+      isNumber(r.drainSeconds) ? `${r.complete === false ? '>' : ''}${r.drainSeconds.toFixed(1)}` : '-',
+  },
+  { key: 'eventsPerSec', label: 'events/s', format: 'int' },
+  { key: 'p50', label: 'e2e p50 ms', format: 'ms' },
+  { key: 'p99', label: 'e2e p99 ms', format: 'ms' },
 ];
 const COLUMNS_BY_KIND = { run: RUN_COLUMNS, mean: RUN_COLUMNS, delivery: DELIVERY_COLUMNS };
 
+/** Cell formats a column can name. Missing values (undefined, null, NaN) show as '-' in every one. */
+const FORMATS = {
+  text: (v) => String(v),
+  /** Whole numbers, rounded. */
+  int: (v) => String(Math.round(v)),
+  /** Milliseconds, two decimals. */
+  ms: (v) => v.toFixed(2),
+  /** One decimal (seconds, MB, KB...). */
+  fixed1: (v) => v.toFixed(1),
+  fixed2: (v) => v.toFixed(2),
+  ratio: (v) => formatRatio(v),
+};
+
 /**
- * One row per target, one table per kind of row (consecutive rows of the same kind share a
- * table; tables are separated by a blank line). Rows that did not run (skipped or failed) show
- * dashes, so the table keeps its shape and the reason is printed under it. Columns are padded the
- * way biome formats Markdown tables, so the output can be pasted into bench/README.md as is and
- * still pass `npm run lint`.
+ * The tables of a scenario: `columns` as the scenario exports them, either an array (one table
+ * for every row) or an object of arrays by row kind; without them (or for a kind they do not
+ * cover), the default columns of the row's kind. Consecutive rows with the same columns share a
+ * table. Returns `[{ columns, rows }]`, for the Markdown and HTML reports alike.
  */
-export function markdownTable(rows) {
+export function tableGroups(rows, columns) {
   const groups = [];
   for (const row of rows) {
-    const columns = COLUMNS_BY_KIND[row.kind] ?? RUN_COLUMNS;
-    if (groups.at(-1)?.columns !== columns) groups.push({ columns, rows: [] });
+    const cols =
+      (Array.isArray(columns) ? columns : columns?.[row.kind]) ?? COLUMNS_BY_KIND[row.kind] ?? RUN_COLUMNS;
+    if (groups.at(-1)?.columns !== cols) groups.push({ columns: cols, rows: [] });
     groups.at(-1).rows.push(row);
   }
-  return groups.map((g) => singleTable(g.columns, g.rows)).join('\n\n');
+  return groups;
+}
+
+/**
+ * The text of one cell. Rows that did not run (skipped or failed) show their status after the
+ * first column's value and '-' elsewhere, so the table keeps its shape (the reason is printed
+ * under it).
+ */
+export function formatCell(column, row, index) {
+  if (row.status !== undefined && row.status !== 'ok') {
+    return index === 0 ? `${row[column.key] ?? row.target} (${row.status})` : '-';
+  }
+  if (typeof column.format === 'function') return column.format(row);
+  return formatValue(row[column.key], column);
+}
+
+/**
+ * A value as text, by the column's `format` or, without one: '-' when missing; strings as they
+ * are; booleans as yes/no; ratios (a key ending in `Ratio`, or ` vs ` in the label) as `0.80x`;
+ * milliseconds (a label with `ms`, a key like `p99` or ending in `Ms`) with two decimals; whole
+ * numbers as they are; rates (`/s` in the label, `PerSec` in the key) rounded; anything else
+ * with two decimals.
+ */
+export function formatValue(value, column = {}) {
+  if (value === undefined || value === null || (typeof value === 'number' && Number.isNaN(value))) {
+    return '-';
+  }
+  const named = FORMATS[column.format];
+  if (named) return typeof value === 'number' || column.format === 'text' ? named(value) : String(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value !== 'number') return String(value);
+  const key = column.key ?? '';
+  const label = column.label ?? '';
+  if (/Ratio$/.test(key) || / vs /.test(label)) return formatRatio(value);
+  if (/\bms\b/.test(label) || /^p\d+$|Ms$/.test(key)) return formatMs(value);
+  if (Number.isInteger(value)) return String(value);
+  if (/\/s\b/.test(label) || /PerSec/.test(key)) return String(Math.round(value));
+  return value.toFixed(2);
+}
+
+/**
+ * One table per group of rows (see tableGroups; tables are separated by a blank line), with the
+ * scenario's `columns` when it exports them. Columns are padded the way biome formats Markdown
+ * tables, so the output can be pasted into bench/README.md as is and still pass `npm run lint`.
+ */
+export function markdownTable(rows, columns) {
+  return tableGroups(rows, columns)
+    .map((g) => singleTable(g.columns, g.rows))
+    .join('\n\n');
 }
 
 function singleTable(columns, rows) {
-  const header = columns.map(([title]) => title);
-  const body = rows.map((r) =>
-    r.status === 'ok'
-      ? columns.map(([, cell]) => cell(r))
-      : [`${r.target} (${r.status})`, ...columns.slice(1).map(() => '-')],
-  );
+  const header = columns.map((c) => escapeCell(c.label));
+  const body = rows.map((r) => columns.map((c, i) => escapeCell(formatCell(c, r, i))));
   // The first column is text (left-aligned); the others are numbers (right-aligned).
-  const widths = header.map((_, i) => Math.max(...[header, ...body].map((cells) => cells[i].length)));
+  const widths = header.map((_, i) => Math.max(3, ...[header, ...body].map((cells) => cells[i].length)));
   const pad = (cells) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])));
   const separator = widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`));
   return [pad(header), separator, ...body.map(pad)].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** A pipe would end the cell early. */
+function escapeCell(text) {
+  return String(text).replaceAll('|', '\\|');
+}
+
+function isNumber(value) {
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 /** Written to a temporary file then renamed, so an interrupted run never leaves half a JSON file. */
@@ -120,9 +196,11 @@ export function formatJson(value, indent = '', prefix = '', suffix = '') {
 }
 
 function formatMs(ms) {
-  return ms.toFixed(2);
+  return isNumber(ms) ? ms.toFixed(2) : '-';
 }
 
 function formatRatio(ratio) {
-  return ratio === undefined || !Number.isFinite(ratio) ? '-' : `${ratio.toFixed(2)}x`;
+  if (ratio === undefined || !Number.isFinite(ratio)) return '-';
+  // Two significant digits for small ratios, which two decimals would show as 0.00x.
+  return `${ratio >= 0.1 || ratio === 0 ? ratio.toFixed(2) : ratio.toPrecision(2)}x`;
 }
