@@ -14,7 +14,7 @@ export interface ServerConfig {
   concurrency: number;
   /** Executor processes (--executors, ISLET_EXECUTORS; default: CPU count). */
   executors: number;
-  /** Warm environments kept across all executors (--max-environments, ISLET_MAX_ENVIRONMENTS; default 4000). */
+  /** Warm environments kept across all executors (--max-environments, ISLET_MAX_ENVIRONMENTS; default 8000; at most 6000 per executor). */
   maxEnvironments: number;
   /** Memory budget of warm environments in MB, all executors (--memory-budget-mb, ISLET_MEMORY_BUDGET_MB; default half of RAM, at most 8192). */
   memoryBudgetMb: number;
@@ -59,7 +59,7 @@ export function resolveConfig(
     dataDir: resolve(pick('dataDir', 'ISLET_DATA', '.islet')),
     concurrency: int('concurrency', 'ISLET_CONCURRENCY', 1000, 1, 1_000_000),
     executors: int('executors', 'ISLET_EXECUTORS', Math.max(1, availableParallelism()), 1, 256),
-    maxEnvironments: int('maxEnvironments', 'ISLET_MAX_ENVIRONMENTS', 4000, 1, 100_000),
+    maxEnvironments: int('maxEnvironments', 'ISLET_MAX_ENVIRONMENTS', 8000, 1, 100_000),
     memoryBudgetMb: int(
       'memoryBudgetMb',
       'ISLET_MEMORY_BUDGET_MB',

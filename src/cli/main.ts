@@ -24,7 +24,7 @@ program
   .option('--executors <n>', 'executor processes (env ISLET_EXECUTORS; default: CPU count)')
   .option(
     '--max-environments <n>',
-    'warm environments kept, all executors (env ISLET_MAX_ENVIRONMENTS; default 4000)',
+    'warm environments kept, all executors (env ISLET_MAX_ENVIRONMENTS; default 8000)',
   )
   .option('--memory-budget-mb <n>', 'memory for warm environments in MB (env ISLET_MEMORY_BUDGET_MB)')
   .option('--cpu-limit-ms <n>', 'CPU time cap per invocation in ms, 0 = none (env ISLET_CPU_LIMIT_MS)')

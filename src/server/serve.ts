@@ -23,6 +23,12 @@ import { loadSecret } from '../store/secret';
 import { createApp } from './app';
 import { CodeUrlSigner } from './code-url';
 
+/**
+ * A process aborts at about 7,300 isolates (each maps memory; vm.max_map_count), so one executor
+ * never holds more than this many warm environments, whatever --max-environments says.
+ */
+const maxEnvironmentsPerExecutor = 6000;
+
 /** A running islet server. */
 export interface RunningServer {
   port: number;
@@ -41,7 +47,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const executors = new ExecutorPool(
     {
       count: config.executors,
-      maxEnvironments: Math.max(1, Math.floor(config.maxEnvironments / config.executors)),
+      maxEnvironments: Math.max(
+        1,
+        Math.min(maxEnvironmentsPerExecutor, Math.floor(config.maxEnvironments / config.executors)),
+      ),
       memoryBudgetBytes: Math.floor((config.memoryBudgetMb * 1024 * 1024) / config.executors),
     },
     logger,
