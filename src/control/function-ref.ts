@@ -33,3 +33,14 @@ export function requireLatest(ref: FunctionRef, arn: string): void {
     throw new ResourceNotFoundError(`Function not found: ${arn}:${ref.qualifier}`);
   }
 }
+
+/** The function name of a path parameter that must refer to $LATEST (the only version islet keeps). */
+export function latestFunctionName(
+  raw: string,
+  qualifier: string | null | undefined,
+  arnOf: (name: string) => string,
+): string {
+  const ref = parseFunctionRef(raw, qualifier);
+  requireLatest(ref, arnOf(ref.name));
+  return ref.name;
+}

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { parseFunctionRef, requireLatest } from '../../control/function-ref';
+import { latestFunctionName } from '../../control/function-ref';
 import { InvalidParameterValueError, ResourceNotFoundError } from '../../errors';
 import { limits } from '../../limits';
 import type { EventInvokeConfigRecord } from '../../store/function-store';
@@ -26,11 +26,8 @@ function eventInvokeConfig(c: EventInvokeConfigRecord, arn: string): Record<stri
 export function asyncRoutes(deps: ServerDeps): Hono {
   const app = new Hono();
   const { functions } = deps;
-  const nameOf = (raw: string, qualifier?: string | null) => {
-    const r = parseFunctionRef(raw, qualifier);
-    requireLatest(r, functions.arn(r.name));
-    return r.name;
-  };
+  const nameOf = (raw: string, qualifier?: string | null) =>
+    latestFunctionName(raw, qualifier, (n) => functions.arn(n));
   const base = '/2019-09-25/functions/:name/event-invoke-config';
 
   for (const [method, merge] of [

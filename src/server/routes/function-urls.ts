@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { type Context, Hono } from 'hono';
-import { parseFunctionRef, requireLatest } from '../../control/function-ref';
+import { latestFunctionName } from '../../control/function-ref';
 import type { DeployedFunction } from '../../control/functions';
 import {
   InvalidParameterValueError,
@@ -43,11 +43,8 @@ function urlSettings(input: Record<string, unknown>, current?: FunctionUrlRecord
 export function functionUrlRoutes(deps: ServerDeps): Hono {
   const app = new Hono();
   const { functions } = deps;
-  const nameOf = (raw: string, qualifier?: string | null) => {
-    const r = parseFunctionRef(raw, qualifier);
-    requireLatest(r, functions.arn(r.name));
-    return r.name;
-  };
+  const nameOf = (raw: string, qualifier?: string | null) =>
+    latestFunctionName(raw, qualifier, (n) => functions.arn(n));
   const urlOf = (name: string) => `${deps.baseUrl()}/fn/${name}/`;
 
   app.post('/2021-10-31/functions/:name/url', async (c) => {

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { parseFunctionRef, requireLatest } from '../../control/function-ref';
+import { latestFunctionName } from '../../control/function-ref';
 import { limits } from '../../limits';
 import { readJsonObject } from '../body';
 import type { ServerDeps } from '../context';
@@ -8,11 +8,8 @@ import type { ServerDeps } from '../context';
 export function policyRoutes(deps: ServerDeps): Hono {
   const app = new Hono();
   const { functions } = deps;
-  const nameOf = (raw: string, qualifier?: string | null) => {
-    const r = parseFunctionRef(raw, qualifier);
-    requireLatest(r, functions.arn(r.name));
-    return r.name;
-  };
+  const nameOf = (raw: string, qualifier?: string | null) =>
+    latestFunctionName(raw, qualifier, (n) => functions.arn(n));
 
   app.post('/2015-03-31/functions/:name/policy', async (c) => {
     const name = nameOf(c.req.param('name'), c.req.query('Qualifier'));
