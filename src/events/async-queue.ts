@@ -162,13 +162,21 @@ export class AsyncQueue {
           if (this.running.size >= this.options.maxInFlight) break;
           if (this.running.has(e.id)) continue;
           this.running.add(e.id);
-          void this.attempt(e).finally(() => {
-            this.running.delete(e.id);
-            this.pump();
-          });
+          void this.attempt(e)
+            .catch((err: unknown) => {
+              // The event is still queued in the store: it runs again after a restart.
+              this.deps.logger.error('async.attempt_failed', {
+                eventId: e.id,
+                error: (err as Error).message,
+              });
+            })
+            .finally(() => {
+              this.running.delete(e.id);
+              this.pump();
+            });
         }
       }
-      const next = this.deps.store.nextDueAt();
+      const next = this.deps.store.nextDueAt(Date.now());
       if (next !== undefined && this.running.size < this.options.maxInFlight)
         this.wake(Math.max(next, Date.now() + 1));
     } finally {

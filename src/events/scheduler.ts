@@ -97,11 +97,12 @@ export class Scheduler {
     );
   }
 
-  /** Queues one tick of a rule for each of its targets. */
+  /** Queues one tick of a rule for each of its targets; the tick counts as done once all are stored. */
   private fire(name: string, time: Date): void {
     const rule = this.store.get(name);
-    if (rule?.state !== 'ENABLED') return;
+    if (!rule || rule.state !== 'ENABLED') return;
     const ruleArn = this.ruleArn(name);
+    const queued: Array<Promise<unknown>> = [];
     for (const target of rule.targets) {
       const fn = this.functions.destinationFunction(target.arn);
       if (!fn) {
@@ -129,10 +130,18 @@ export class Scheduler {
             time,
           }),
         );
-      this.queue.enqueue(fn, payload, id).catch((e: unknown) => {
-        this.logger.error('schedule.enqueue_failed', { rule: name, error: (e as Error).message });
-      });
+      queued.push(this.queue.enqueue(fn, payload, id));
     }
-    this.store.put({ ...rule, lastTickAt: Math.max(rule.lastTickAt ?? 0, time.getTime()) });
+    // Only once every target's event is stored does the tick count as done: a crash before that
+    // leaves lastTickAt behind, and the catch-up tick on restart re-queues it (same ids, no duplicates).
+    Promise.all(queued).then(
+      () => {
+        const current = this.store.get(name);
+        if (current)
+          this.store.put({ ...current, lastTickAt: Math.max(current.lastTickAt ?? 0, time.getTime()) });
+      },
+      (e: unknown) =>
+        this.logger.error('schedule.enqueue_failed', { rule: name, error: (e as Error).message }),
+    );
   }
 }

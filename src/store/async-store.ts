@@ -71,7 +71,9 @@ export class AsyncEventStore {
     this.dueStmt = db.prepare(
       `SELECT * FROM async_events WHERE state = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
     );
-    this.nextStmt = db.prepare(`SELECT MIN(next_attempt_at) AS at FROM async_events WHERE state = 'queued'`);
+    this.nextStmt = db.prepare(
+      `SELECT MIN(next_attempt_at) AS at FROM async_events WHERE state = 'queued' AND next_attempt_at > ?`,
+    );
     this.rescheduleStmt = db.prepare(
       'UPDATE async_events SET invoke_count = ?, retries = ?, next_attempt_at = ? WHERE id = ?',
     );
@@ -144,9 +146,12 @@ export class AsyncEventStore {
     return (this.dueStmt.all(now, limit) as unknown as Row[]).map(toEvent);
   }
 
-  /** Epoch ms of the earliest queued event, or undefined when the queue is empty. */
-  nextDueAt(): number | undefined {
-    const at = (this.nextStmt.get() as { at: number | null }).at;
+  /**
+   * Epoch ms of the earliest event due after `now`, or undefined. Events already due are either
+   * running or waiting for a free slot, which the end of each attempt picks up.
+   */
+  nextDueAt(now: number): number | undefined {
+    const at = (this.nextStmt.get(now) as { at: number | null }).at;
     return at ?? undefined;
   }
 

@@ -38,6 +38,10 @@ export class KinesisSource implements StreamSource {
     });
   }
 
+  close(): void {
+    this.client.destroy();
+  }
+
   async listShards(): Promise<string[]> {
     const shards: string[] = [];
     let token: string | undefined;

@@ -13,6 +13,8 @@ import { type DiscardedBatch, MappingRunner, type PollerTiming } from './poller'
  */
 export class StreamMappings {
   private readonly runners = new Map<string, MappingRunner>();
+  private readonly pending = new Map<string, Promise<void>>();
+  private stopped = false;
 
   constructor(
     private readonly store: MappingStore,
@@ -29,20 +31,40 @@ export class StreamMappings {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.pending.values());
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     this.runners.clear();
   }
 
   /** Stores a mapping (new or changed) and (re)starts its runner. */
-  async save(m: MappingRecord): Promise<void> {
-    await this.halt(m.uuid);
-    this.store.put(m);
-    this.run(m);
+  save(m: MappingRecord): Promise<void> {
+    return this.serially(m.uuid, async () => {
+      await this.halt(m.uuid);
+      this.store.put(m);
+      this.run(m);
+    });
   }
 
-  async remove(uuid: string): Promise<void> {
-    await this.halt(uuid);
-    this.store.delete(uuid);
+  remove(uuid: string): Promise<void> {
+    return this.serially(uuid, async () => {
+      await this.halt(uuid);
+      this.store.delete(uuid);
+    });
+  }
+
+  /**
+   * Changes to one mapping run one after another: stopping a runner waits for its batch in flight,
+   * and a second change arriving meanwhile must not start a second runner beside the first.
+   */
+  private serially(uuid: string, op: () => Promise<void>): Promise<void> {
+    const previous = this.pending.get(uuid) ?? Promise.resolve();
+    const next = previous.then(op, op);
+    const tracked = next.finally(() => {
+      if (this.pending.get(uuid) === tracked) this.pending.delete(uuid);
+    });
+    this.pending.set(uuid, tracked);
+    return next;
   }
 
   private async halt(uuid: string): Promise<void> {
@@ -52,7 +74,7 @@ export class StreamMappings {
   }
 
   private run(m: MappingRecord): void {
-    if (!m.enabled) return;
+    if (!m.enabled || this.stopped) return;
     let role = 'arn:aws:iam::000000000000:role/islet';
     try {
       role = this.functions.get(m.functionName).role;
@@ -76,7 +98,7 @@ export class StreamMappings {
   }
 
   /** Lambda's record of a discarded stream batch, sent to the on-failure destination. */
-  private discard(m: MappingRecord, info: DiscardedBatch): void {
+  private async discard(m: MappingRecord, info: DiscardedBatch): Promise<void> {
     const first = info.records[0];
     const last = info.records[info.records.length - 1];
     this.logger.warn('stream.batch_discarded', {

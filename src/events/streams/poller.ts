@@ -9,8 +9,8 @@ export interface PollerDeps {
   /** Invokes the mapping's function synchronously with an event (JSON text). */
   invoke(functionName: string, payload: string): Promise<InvocationResult>;
   checkpoint(shardId: string, sequenceNumber: string): void;
-  /** Sends a record of a discarded batch to the on-failure destination. */
-  discard(info: DiscardedBatch): void;
+  /** Sends a record of a discarded batch to the on-failure destination (stored before it resolves). */
+  discard(info: DiscardedBatch): Promise<void>;
   logger: Logger;
 }
 
@@ -35,11 +35,15 @@ export interface PollerTiming {
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (signal.aborted) return resolve();
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(t);
       resolve();
-    });
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 /** The sequence numbers a function reported as failed (ReportBatchItemFailures). */
@@ -82,6 +86,7 @@ export class MappingRunner {
     this.abort.abort();
     await this.discovery;
     await Promise.all(this.shards.values());
+    this.source.close?.();
   }
 
   private async discover(): Promise<void> {
@@ -105,17 +110,23 @@ export class MappingRunner {
     const m = this.mapping;
     const signal = this.abort.signal;
     let iterator: string | undefined;
+    /** When a LATEST iterator was first taken for this shard (not persisted across restarts). */
+    let latestSince: Date | undefined;
     while (!signal.aborted) {
       try {
         if (!iterator) {
           const last = this.checkpoints.get(shardId);
+          if (!last && m.startingPosition === 'LATEST') latestSince ??= new Date();
           iterator = await this.source.iterator(
             shardId,
             last
               ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last }
               : m.startingPosition === 'AT_TIMESTAMP'
                 ? { type: 'AT_TIMESTAMP', timestamp: new Date((m.startingPositionTimestamp ?? 0) * 1000) }
-                : { type: m.startingPosition },
+                : m.startingPosition === 'LATEST' && latestSince
+                  ? // Re-opening before the first checkpoint: not a new LATEST, which would skip records.
+                    { type: 'AT_TIMESTAMP', timestamp: latestSince }
+                  : { type: m.startingPosition },
           );
         }
         const batch: StreamRecord[] = [];
@@ -123,7 +134,11 @@ export class MappingRunner {
         for (;;) {
           const { records, next } = await this.source.read(shardId, iterator, m.batchSize - batch.length);
           batch.push(...records);
-          if (!next) return; // the shard is closed and fully read
+          if (!next) {
+            // The shard is closed: deliver what was read, then this shard is done.
+            if (batch.length) await this.process(shardId, batch);
+            return;
+          }
           iterator = next;
           if (batch.length >= m.batchSize || Date.now() >= windowEnds || signal.aborted) break;
           await sleep(Math.min(this.timing.idlePollMs, Math.max(1, windowEnds - Date.now())), signal);
@@ -160,7 +175,7 @@ export class MappingRunner {
         const oldest = Date.now() - m.maximumRecordAgeInSeconds * 1000;
         const expired = part.filter((r) => r.arrival.getTime() < oldest);
         if (expired.length) {
-          this.deps.discard({ shardId, records: expired, condition: 'RecordAgeExceeded', invokeCount });
+          await this.deps.discard({ shardId, records: expired, condition: 'RecordAgeExceeded', invokeCount });
           this.advance(shardId, expired[expired.length - 1]);
           part = part.filter((r) => r.arrival.getTime() >= oldest);
           pending[0] = part;

@@ -26,4 +26,6 @@ export interface StreamSource {
     iterator: string,
     limit: number,
   ): Promise<{ records: StreamRecord[]; next: string | undefined }>;
+  /** Releases connections; called once polling has stopped. */
+  close?(): void;
 }

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../logger';
+import type { InvocationResult } from '../../runtime/invocation';
+import type { MappingRecord } from '../../store/mapping-store';
+import { MappingRunner } from './poller';
+import type { ShardStart, StreamRecord, StreamSource } from './source';
+
+const mapping = (over: Partial<MappingRecord> = {}): MappingRecord => ({
+  uuid: 'm',
+  functionName: 'f',
+  eventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
+  batchSize: 10,
+  maximumBatchingWindowInSeconds: 0,
+  startingPosition: 'TRIM_HORIZON',
+  enabled: true,
+  bisectBatchOnFunctionError: false,
+  maximumRetryAttempts: -1,
+  maximumRecordAgeInSeconds: -1,
+  reportBatchItemFailures: false,
+  lastModified: 0,
+  ...over,
+});
+
+const rec = (seq: string): StreamRecord => ({
+  sequenceNumber: seq,
+  arrival: new Date(),
+  eventRecord: { seq },
+});
+const ok = { status: 'success', payload: 'null' } as InvocationResult;
+
+describe('MappingRunner', () => {
+  it('delivers the records read with the last page of a closed shard', async () => {
+    const reads = [
+      { records: [rec('1'), rec('2')], next: 'it-2' },
+      { records: [rec('3')], next: undefined }, // closed after this page
+    ];
+    const source: StreamSource = {
+      listShards: async () => ['shard-0'],
+      iterator: async () => 'it-1',
+      read: async () => reads.shift() ?? { records: [], next: undefined },
+    };
+    const delivered: string[][] = [];
+    const checkpoints: string[] = [];
+    const runner = new MappingRunner(
+      mapping({ maximumBatchingWindowInSeconds: 1 }),
+      source,
+      new Map(),
+      {
+        invoke: async (_fn, payload) => {
+          delivered.push(
+            (JSON.parse(payload) as { Records: Array<{ seq: string }> }).Records.map((r) => r.seq),
+          );
+          return ok;
+        },
+        checkpoint: (_shard, seq) => checkpoints.push(seq),
+        discard: async () => undefined,
+        logger: createLogger('error'),
+      },
+      { idlePollMs: 5, retryBaseMs: 5, maxRetryDelayMs: 5 },
+    );
+    runner.start();
+    for (let i = 0; i < 100 && delivered.flat().length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    await runner.stop();
+    expect(delivered.flat()).toEqual(['1', '2', '3']);
+    expect(checkpoints.at(-1)).toBe('3');
+  });
+
+  it('re-opens a LATEST mapping without a checkpoint at the time it started, not at a new LATEST', async () => {
+    const starts: ShardStart[] = [];
+    let reads = 0;
+    const source: StreamSource = {
+      listShards: async () => ['shard-0'],
+      iterator: async (_shard, start) => {
+        starts.push(start);
+        return 'it';
+      },
+      read: async () => {
+        reads++;
+        if (reads === 1) throw new Error('ExpiredIteratorException');
+        return { records: [], next: 'it' };
+      },
+    };
+    const runner = new MappingRunner(
+      mapping({ startingPosition: 'LATEST' }),
+      source,
+      new Map(),
+      {
+        invoke: async () => ok,
+        checkpoint: () => undefined,
+        discard: async () => undefined,
+        logger: createLogger('error'),
+      },
+      { idlePollMs: 5, retryBaseMs: 5, maxRetryDelayMs: 5 },
+    );
+    runner.start();
+    for (let i = 0; i < 100 && starts.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    await runner.stop();
+    expect(starts.length).toBeGreaterThanOrEqual(2);
+    expect(starts[0].type).toBe('AT_TIMESTAMP');
+    expect(starts[1]).toEqual(starts[0]); // the same moment, so nothing that arrived meanwhile is skipped
+  });
+});
