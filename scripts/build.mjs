@@ -10,24 +10,21 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-// Node built-in names: inside a port, these resolve through the sandbox's own require.
-const nodeBuiltins = [
-  'assert',
-  'buffer',
-  'events',
-  'path',
-  'querystring',
-  'string_decoder',
-  'url',
-  'util',
-  'process',
-  'timers',
-  'console',
-  'util/',
-  'buffer/',
-  'events/',
-  'assert/',
-];
+// The sandbox's built-in names are declared once, in src/shims/builtin-names.ts.
+const namesModule = await esbuild.build({
+  entryPoints: [join(root, 'src/shims/builtin-names.ts')],
+  bundle: true,
+  write: false,
+  format: 'esm',
+  logLevel: 'silent',
+});
+const { portedBuiltins, shimBuiltins } = await import(
+  `data:text/javascript;base64,${Buffer.from(namesModule.outputFiles[0].text).toString('base64')}`
+);
+
+// Inside a port, these resolve through the sandbox's own require (with or without Node's
+// trailing-slash spelling that forces the npm package over the core module).
+const nodeBuiltins = [...portedBuiltins, ...shimBuiltins].flatMap((name) => [name, `${name}/`]);
 
 // module name inside the sandbox -> npm package that provides it
 const ports = {
@@ -82,6 +79,10 @@ const shims = await bundleText({
   target: 'es2022',
   minifySyntax: true,
 });
+for (const name of portedBuiltins) {
+  if (!(name in ports))
+    throw new Error(`src/shims/builtin-names.ts lists '${name}', but no port provides it`);
+}
 const portSources = {};
 for (const [name, spec] of Object.entries(ports)) portSources[name] = await bundlePort(name, spec);
 
