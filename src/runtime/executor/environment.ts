@@ -175,11 +175,9 @@ export class ExecutionEnvironment {
   async invoke(meta: InvokeMeta, payload: string, initError?: ErrorPayload): Promise<EnvironmentResult> {
     const sandbox = this.sandbox!;
     const spec = this.spec;
+    // On a cold start the buffer already holds what the module printed while it loaded (Lambda
+    // shows init output before START); a warm invocation starts a fresh one.
     this.log ??= new LogBuffer();
-    const log = this.log;
-    const initLog = log.text();
-    this.log = new LogBuffer();
-    this.log.append(initLog);
     this.log.append(startLine(meta.requestId, spec.version));
     const coldStart = this.pendingInitMs !== undefined;
     const initDurationMs = this.pendingInitMs;
