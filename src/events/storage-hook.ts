@@ -63,3 +63,13 @@ export function parseStorageNotification(
   if (records) return { kind: 'records', records };
   throw new BadNotificationError('no Records in the notification');
 }
+
+/**
+ * Confirms an SNS subscription by visiting its SubscribeURL (10 s at most). `status` is absent
+ * when the URL could not be reached.
+ */
+export async function confirmSubscription(subscribeUrl: string): Promise<{ ok: boolean; status?: number }> {
+  const res = await fetch(subscribeUrl, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+  await res?.body?.cancel();
+  return { ok: res?.ok ?? false, status: res?.status };
+}

@@ -2,7 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import { Hono } from 'hono';
 import { LambdaError } from '../../errors';
 import { checkHookAuth } from '../../events/hook-auth';
-import { BadNotificationError, parseStorageNotification } from '../../events/storage-hook';
+import {
+  BadNotificationError,
+  confirmSubscription,
+  parseStorageNotification,
+} from '../../events/storage-hook';
 import type { StorageTriggers } from '../../events/triggers';
 import { readBody } from '../body';
 import type { ServerDeps } from '../context';
@@ -54,13 +58,11 @@ export function hookRoutes(deps: ServerDeps, triggers: StorageTriggers, hookToke
     if (notification.kind === 'probe')
       return c.json({ queued: 0, duplicates: 0, unmatched: 0, denied: 0, missing: 0 });
     if (notification.kind === 'subscription-confirmation') {
-      const res = await fetch(notification.subscribeUrl, { signal: AbortSignal.timeout(10_000) }).catch(
-        () => undefined,
-      );
-      if (!res?.ok) {
+      const confirmation = await confirmSubscription(notification.subscribeUrl);
+      if (!confirmation.ok) {
         deps.logger.warn('hook.sns_confirmation_failed', {
           topicArn: notification.topicArn,
-          status: res?.status,
+          status: confirmation.status,
         });
         return c.json({ message: 'could not confirm the SNS subscription' }, 502);
       }
