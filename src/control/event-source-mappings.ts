@@ -126,3 +126,12 @@ export function mappingFromInput(
   m.lastModified = Date.now() / 1000;
   return m;
 }
+
+/** Lambda allows one mapping per (event source, function) pair. */
+export function assertNewMapping(existing: MappingRecord[], m: MappingRecord): void {
+  if (existing.some((x) => x.eventSourceArn === m.eventSourceArn && x.functionName === m.functionName)) {
+    throw new InvalidParameterValueError(
+      `The event source arn (${m.eventSourceArn}) and function (${m.functionName}) provided mapping already exists. Please update or delete the existing mapping`,
+    );
+  }
+}

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { mappingFromInput } from '../../control/event-source-mappings';
+import { assertNewMapping, mappingFromInput } from '../../control/event-source-mappings';
 import { parseFunctionRef, requireLatest } from '../../control/function-ref';
 import { InvalidParameterValueError, ResourceNotFoundError } from '../../errors';
 import { limits } from '../../limits';
@@ -55,11 +55,7 @@ export function eventSourceMappingRoutes(deps: ServerDeps): Hono {
     const input = await readJsonObject(c, limits.maxControlRequestBytes, 'CreateEventSourceMapping');
     const name = functionName(input.FunctionName);
     const m = mappingFromInput(input, name);
-    if (mappings.store.list().some((x) => x.eventSourceArn === m.eventSourceArn && x.functionName === name)) {
-      throw new InvalidParameterValueError(
-        `The event source arn (${m.eventSourceArn}) and function (${name}) provided mapping already exists. Please update or delete the existing mapping`,
-      );
-    }
+    assertNewMapping(mappings.store.list(), m);
     await mappings.manager.save(m);
     return c.json(configuration(m, functions.arn(name), m.enabled ? 'Creating' : 'Disabled'), 202);
   });
