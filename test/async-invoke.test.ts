@@ -8,12 +8,11 @@ import {
   PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
   ResourceNotFoundException,
-  TooManyRequestsException,
   UpdateFunctionCodeCommand,
   UpdateFunctionEventInvokeConfigCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, invoke } from './helpers/functions';
+import { deploy, invokeWhenFree, waitFor } from './helpers/functions';
 import { startServer, type TestServer } from './helpers/server';
 import { makeZip } from './helpers/zip';
 
@@ -59,26 +58,9 @@ async function eventInvoke(name: string, payload: unknown): Promise<string> {
   return out.$metadata.requestId!;
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
+// The collector has one slot: a delivery may hold it for a moment.
 async function collected(): Promise<any[]> {
-  // The collector has one slot; a delivery may hold it for a moment.
-  for (;;) {
-    try {
-      return (await invoke(server.lambda(), 'collector', { read: true })).payload;
-    } catch (e) {
-      if (!(e instanceof TooManyRequestsException)) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  return (await invokeWhenFree(server.lambda(), 'collector', { read: true })).payload;
 }
 
 async function deadLetters(name: string): Promise<any[]> {

@@ -1,30 +1,16 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { awsCli } from './helpers/aws-cli';
 import { startServer, type TestServer } from './helpers/server';
 import { makeZip } from './helpers/zip';
 
-// The AWS CLI v2 (Debian package `awscli`, installed by .ci/run) against a real islet server.
-const aws = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const run = promisify(execFile);
+// The AWS CLI v2 against a real islet server.
 
 let server: TestServer;
 let dir: string;
-const cli = (...args: string[]) =>
-  run(aws, [...args, '--endpoint-url', server.url, '--output', 'json'], {
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'islet',
-      AWS_SECRET_ACCESS_KEY: 'islet',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    },
-  });
+const cli = (...args: string[]) => awsCli(server.url, ...args);
 
 beforeAll(async () => {
   server = await startServer({ args: ['--executors', '1'] });

@@ -8,7 +8,6 @@ import {
   ListEventSourceMappingsCommand,
   PutFunctionConcurrencyCommand,
   ResourceNotFoundException,
-  TooManyRequestsException,
   UpdateEventSourceMappingCommand,
 } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -16,7 +15,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 // @ts-expect-error untyped module
 import kinesalite from 'kinesalite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, invoke } from './helpers/functions';
+import { deploy, invokeWhenFree, waitFor } from './helpers/functions';
 import { startServer, type TestServer } from './helpers/server';
 
 const streamArn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
@@ -36,25 +35,9 @@ exports.handler = async (event) => {
   return null;
 };`;
 
+// The collector has one slot: a delivery may hold it for a moment.
 async function collected(name: string): Promise<any[]> {
-  for (;;) {
-    try {
-      return (await invoke(server.lambda(), name, { read: true })).payload;
-    } catch (e) {
-      if (!(e instanceof TooManyRequestsException)) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return (await invokeWhenFree(server.lambda(), name, { read: true })).payload;
 }
 
 async function createStream(name: string, shards = 1) {
@@ -72,6 +55,9 @@ async function put(stream: string, data: string, key = 'k') {
 const records = (events: any[]) => events.flatMap((e) => e.Records ?? []);
 const payloads = (events: any[]) =>
   records(events).map((r: any) => Buffer.from(r.kinesis.data, 'base64').toString());
+
+/** Stream deliveries go through polling, retries and backoff: allow them 15 s. */
+const waitForStream = <T>(probe: () => Promise<T | undefined>) => waitFor(probe, 15_000);
 
 beforeAll(async () => {
   kinesisServer = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0 });
@@ -177,7 +163,7 @@ describe('Kinesis delivery', () => {
         BatchSize: 2,
       }),
     );
-    const events = await waitFor(async () => {
+    const events = await waitForStream(async () => {
       const e = await collected('ordered');
       return records(e).length >= 5 ? e : undefined;
     });
@@ -216,7 +202,7 @@ describe('Kinesis delivery', () => {
     await server.kill9();
     for (let i = 5; i < 8; i++) await put('orders', `order-${i}`, 'p1');
     server = await startServer({ dataDir: server.dataDir, args: serverArgs });
-    const after = await waitFor(async () => {
+    const after = await waitForStream(async () => {
       const e = await collected('ordered');
       return records(e).length >= 3 ? e : undefined;
     });
@@ -256,12 +242,12 @@ exports.handler = async (event) => {
         DestinationConfig: { OnFailure: { Destination: fnArn('bisect-dlq') } },
       }),
     );
-    const ok = await waitFor(async () => {
+    const ok = await waitForStream(async () => {
       const got = await collected('picky');
       return got.length >= 3 ? got : undefined;
     });
     expect(ok).toEqual(['a', 'b', 'c']);
-    const dlq = await waitFor(async () => {
+    const dlq = await waitForStream(async () => {
       const got = await collected('bisect-dlq');
       return got.length ? got : undefined;
     });
@@ -294,7 +280,7 @@ exports.handler = async (event) => {
     expect(await collected('paused-sink')).toEqual([]);
     const enabled = await client.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, Enabled: true }));
     expect(enabled.State).toBe('Updating');
-    const got = await waitFor(async () => {
+    const got = await waitForStream(async () => {
       const e = await collected('paused-sink');
       return e.length ? e : undefined;
     });
@@ -333,7 +319,7 @@ exports.handler = async (event) => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       }),
     );
-    const seen = await waitFor(async () => {
+    const seen = await waitForStream(async () => {
       const got = await collected('partial');
       return got.length >= 3 ? got : undefined;
     });

@@ -2,11 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AddPermissionCommand,
-  PutFunctionConcurrencyCommand,
-  TooManyRequestsException,
-} from '@aws-sdk/client-lambda';
+import { AddPermissionCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -15,7 +11,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, invoke } from './helpers/functions';
+import { deploy, invokeWhenFree } from './helpers/functions';
 import { startServer, type TestServer } from './helpers/server';
 
 // s3rver ships no type declarations.
@@ -119,15 +115,9 @@ afterAll(async () => {
   server?.cleanup();
 });
 
+// The collector has one slot: a delivery may hold it for a moment.
 async function collected(): Promise<any[]> {
-  for (;;) {
-    try {
-      return (await invoke(server.lambda(), 'photo-handler', { read: true })).payload;
-    } catch (e) {
-      if (!(e instanceof TooManyRequestsException)) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  return (await invokeWhenFree(server.lambda(), 'photo-handler', { read: true })).payload;
 }
 
 async function waitForDeliveries(count: number, timeoutMs = 10_000): Promise<any[]> {

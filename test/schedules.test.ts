@@ -1,36 +1,17 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
-import {
-  AddPermissionCommand,
-  PutFunctionConcurrencyCommand,
-  TooManyRequestsException,
-} from '@aws-sdk/client-lambda';
+import { AddPermissionCommand, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, invoke } from './helpers/functions';
+import { awsCli } from './helpers/aws-cli';
+import { deploy, invokeWhenFree } from './helpers/functions';
 import { startServer, type TestServer } from './helpers/server';
 
 // Schedules are managed with the AWS CLI's EventBridge commands. A "minute" of rate() schedules
 // lasts 300 ms here (ISLET_RATE_MINUTE_MS, for testing islet only) so ticks come quickly.
-const aws = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-const run = promisify(execFile);
 const minuteMs = 300;
 let server: TestServer;
 const env = { ISLET_RATE_MINUTE_MS: String(minuteMs) };
 const args = ['--executors', '1'];
 
-const cli = (...a: string[]) =>
-  run(aws, [...a, '--endpoint-url', server.url, '--output', 'json'], {
-    env: {
-      ...process.env,
-      AWS_ACCESS_KEY_ID: 'islet',
-      AWS_SECRET_ACCESS_KEY: 'islet',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_PAGER: '',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    },
-  });
+const cli = (...args: string[]) => awsCli(server.url, ...args);
 
 const ticker = `
 const ticks = [];
@@ -40,15 +21,9 @@ exports.handler = async (event) => {
   return null;
 };`;
 
+// The collector has one slot: a delivery may hold it for a moment.
 async function ticks(): Promise<any[]> {
-  for (;;) {
-    try {
-      return (await invoke(server.lambda(), 'ticker', { read: true })).payload;
-    } catch (e) {
-      if (!(e instanceof TooManyRequestsException)) throw e;
-      await new Promise((r) => setTimeout(r, 30));
-    }
-  }
+  return (await invokeWhenFree(server.lambda(), 'ticker', { read: true }, 30)).payload;
 }
 
 /** Waits (up to 15 s) until the ticker has seen at least `n` ticks. */

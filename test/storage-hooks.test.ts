@@ -6,7 +6,6 @@ import {
   GetPolicyCommand,
   PutFunctionConcurrencyCommand,
   RemovePermissionCommand,
-  TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
 import {
   GetBucketNotificationConfigurationCommand,
@@ -18,7 +17,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, invoke } from './helpers/functions';
+import { deploy, invoke, invokeWhenFree } from './helpers/functions';
 import { startServer, type TestServer } from './helpers/server';
 
 const token = 'hook-t0ken-for-tests';
@@ -139,16 +138,9 @@ async function hook(
   return { status: res.status, body: text ? JSON.parse(text) : undefined };
 }
 
+// The collector has one slot: a delivery may hold it for a moment.
 async function collected(): Promise<any[]> {
-  // The collector has one slot; a delivery may hold it for a moment.
-  for (;;) {
-    try {
-      return (await invoke(server.lambda(), 'collector', { read: true })).payload;
-    } catch (e) {
-      if (!(e instanceof TooManyRequestsException)) throw e;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  return (await invokeWhenFree(server.lambda(), 'collector', { read: true })).payload;
 }
 
 /** The records the collector received for a bucket, once there are at least `count`. */

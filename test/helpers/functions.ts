@@ -1,4 +1,9 @@
-import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateFunctionCommand,
+  InvokeCommand,
+  type LambdaClient,
+  TooManyRequestsException,
+} from '@aws-sdk/client-lambda';
 import { makeZip } from './zip';
 
 export const testRole = 'arn:aws:iam::123456789012:role/islet-test';
@@ -41,4 +46,30 @@ export async function invoke(client: LambdaClient, name: string, event: unknown 
     payload: text ? JSON.parse(text) : undefined,
     log: out.LogResult ? Buffer.from(out.LogResult, 'base64').toString('utf8') : '',
   };
+}
+
+/**
+ * Invokes synchronously, waiting out TooManyRequestsException: for functions with one reserved
+ * slot (collectors) that a delivery may be holding for a moment.
+ */
+export async function invokeWhenFree(client: LambdaClient, name: string, event: unknown = {}, retryMs = 50) {
+  for (;;) {
+    try {
+      return await invoke(client, name, event);
+    } catch (e) {
+      if (!(e instanceof TooManyRequestsException)) throw e;
+      await new Promise((r) => setTimeout(r, retryMs));
+    }
+  }
+}
+
+/** Polls `probe` every 100 ms until it returns a value; fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
