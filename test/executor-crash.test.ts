@@ -1,6 +1,7 @@
 import { execSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy, invoke } from './helpers/functions';
+import { requestIdOf } from './helpers/log';
 import { startServer, type TestServer } from './helpers/server';
 
 /**
@@ -49,12 +50,6 @@ function executorIndex(name: string, executors: number): number {
 const healthyName = Array.from({ length: 50 }, (_, i) => `healthy-${i}`).find(
   (n) => executorIndex(n, 2) === executorIndex('crasher', 2),
 )!;
-
-function requestIdOf(log: string): string {
-  const m = /^START RequestId: ([0-9a-f-]{36}) Version: \$LATEST$/m.exec(log);
-  if (!m) throw new Error(`no START line in the log:\n${log}`);
-  return m[1];
-}
 
 interface LogEvent {
   time: string;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy, invoke } from '../helpers/functions';
+import { requestIdOf } from '../helpers/log';
 import { startServer, type TestServer } from '../helpers/server';
 
 /**
@@ -49,12 +50,6 @@ exports.handler = async (event) => {
 const wellBehaved = `
 let n = 0;
 exports.handler = async (event) => { n++; return { n, echo: event }; };`;
-
-function requestIdOf(log: string): string {
-  const m = /^START RequestId: ([0-9a-f-]{36}) Version: \$LATEST$/m.exec(log);
-  if (!m) throw new Error(`no START line in the log:\n${log}`);
-  return m[1];
-}
 
 type Result = Awaited<ReturnType<typeof invoke>>;
 

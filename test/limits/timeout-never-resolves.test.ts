@@ -1,106 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deploy, invoke } from '../helpers/functions';
-import { startServer, type TestServer } from '../helpers/server';
+import { describeTimeoutCase } from './timeout-case';
 
 /**
  * An async handler awaiting a promise that never settles: the isolate is idle, so isolated-vm's
  * own script timeout never fires; only islet's deadline can end the invocation.
  */
-
-let server: TestServer;
-
-const hostile = `
-let n = 0;
-exports.handler = async (event) => {
-  n++;
-  console.log('invocation', n);
-  if (event.evil) await new Promise(() => {});
-  return { n };
-};`;
-
-const wellBehaved = `
-let n = 0;
-exports.handler = async (event) => { n++; return { n, echo: event }; };`;
-
-function requestIdOf(log: string): string {
-  const m = /^START RequestId: ([0-9a-f-]{36}) Version: \$LATEST$/m.exec(log);
-  if (!m) throw new Error(`no START line in the log:\n${log}`);
-  return m[1];
-}
-
-function reportDurationMs(log: string, id: string): number {
-  const m = new RegExp(
-    `^REPORT RequestId: ${id}\\tDuration: (\\d+\\.\\d{2}) ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB\\tMax Memory Used: \\d+ MB(\\tInit Duration: \\d+\\.\\d{2} ms)?\\t$`,
-    'm',
-  ).exec(log);
-  if (!m) throw new Error(`no REPORT line for ${id} in the log:\n${log}`);
-  return Number(m[1]);
-}
-
-beforeAll(async () => {
-  server = await startServer({ args: ['--executors', '1'] });
-  const client = server.lambda();
-  await deploy(client, 'never', { 'index.js': hostile }, { Timeout: 1 });
-  await deploy(client, 'good', { 'index.js': wellBehaved });
-});
-
-afterAll(async () => {
-  await server.stop();
-  server.cleanup();
-});
-
-describe('a promise that never resolves', () => {
-  it('the well-behaved function answers before the hostile one runs', async () => {
-    const r = await invoke(server.lambda(), 'good', { i: 0 });
-    expect(r.functionError).toBeUndefined();
-    expect(r.payload).toEqual({ n: 1, echo: { i: 0 } });
-  });
-
-  it('times out after 1 s with Sandbox.Timedout, the timeout log line and a REPORT', async () => {
-    const t0 = performance.now();
-    const r = await invoke(server.lambda(), 'never', { evil: true });
-    const elapsed = performance.now() - t0;
-    const id = requestIdOf(r.log);
-
-    expect(r.status).toBe(200);
-    expect(r.functionError).toBe('Unhandled');
-    const { trace, ...error } = r.payload;
-    expect(error).toEqual({
-      errorType: 'Sandbox.Timedout',
-      errorMessage: `RequestId: ${id} Error: Task timed out after 1.00 seconds`,
-    });
-    if (trace !== undefined) expect(trace).toEqual([]);
-    expect(elapsed).toBeGreaterThanOrEqual(950);
-    expect(elapsed).toBeLessThan(5000);
-
-    const lines = r.log.split('\n');
-    const logged = lines.findIndex((l) => new RegExp(`^\\S+\\t${id}\\tINFO\\tinvocation 1$`).test(l));
-    const timedOut = lines.findIndex((l) =>
-      new RegExp(
-        `^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z ${id} Task timed out after 1\\.00 seconds$`,
-      ).test(l),
-    );
-    const end = lines.indexOf(`END RequestId: ${id}`);
-    expect(logged).toBeGreaterThan(0);
-    expect(timedOut).toBeGreaterThan(logged);
-    expect(end).toBeGreaterThan(timedOut);
-    const duration = reportDurationMs(r.log, id);
-    expect(duration).toBeGreaterThanOrEqual(990);
-    expect(duration).toBeLessThan(5000);
-    expect(server.output()).not.toContain('executor.crashed');
-  });
-
-  it('leaves the well-behaved function answering from its warm environment', async () => {
-    const r = await invoke(server.lambda(), 'good', { i: 1 });
-    expect(r.functionError).toBeUndefined();
-    expect(r.payload).toEqual({ n: 2, echo: { i: 1 } });
-    expect(r.log).not.toContain('Init Duration');
-  });
-
-  it('runs the hostile function again from a fresh environment on its next call', async () => {
-    const r = await invoke(server.lambda(), 'never', {});
-    expect(r.functionError).toBeUndefined();
-    expect(r.payload).toEqual({ n: 1 });
-    expect(r.log).toMatch(/\tInit Duration: \d+\.\d{2} ms\t$/m);
-  });
+describeTimeoutCase({
+  title: 'a promise that never resolves',
+  name: 'never',
+  evil: 'await new Promise(() => {});',
 });
