@@ -109,20 +109,20 @@ export function describeTimeoutCase({
 
     it('does not hold up other functions on the same executor while it runs', async () => {
       const client = server.lambda();
-      let busyDone = false;
-      const busy = invoke(client, `${name}-3s`, { evil: true }).finally(() => {
-        busyDone = true;
+      let hostileDone = false;
+      const running = invoke(client, `${name}-3s`, { evil: true }).finally(() => {
+        hostileDone = true;
       });
       // Let the hostile invocation get going.
       await new Promise((r) => setTimeout(r, 500));
       const good = await invoke(client, 'good', { i: 2 });
-      const busyDoneWhenGoodAnswered = busyDone;
-      const b = await busy;
+      const hostileDoneWhenGoodAnswered = hostileDone;
+      const b = await running;
 
       expect(good.functionError).toBeUndefined();
       expect(good.payload).toEqual({ n: 3, echo: { i: 2 } });
       // The well-behaved function answered while the 3 s hostile call was still running.
-      expect(busyDoneWhenGoodAnswered).toBe(false);
+      expect(hostileDoneWhenGoodAnswered).toBe(false);
       expect(b.functionError).toBe('Unhandled');
       expect(b.payload.errorType).toBe('Sandbox.Timedout');
       expect(b.payload.errorMessage).toBe(
