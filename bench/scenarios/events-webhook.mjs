@@ -24,8 +24,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { startHonoBaseline } from '../lib/baselines.mjs';
 import { api, createFunction, ISLET_MISSING_MESSAGE, isletBuilt, startIslet } from '../lib/islet.mjs';
-import { checkResponse, LatencyRecorder, measure, runLoad } from '../lib/load.mjs';
+import { checkResponse, LatencyRecorder, runLoad } from '../lib/load.mjs';
 import { sleep } from '../lib/process.mjs';
+import { meanRow, measureRow, signedPercent } from '../lib/rows.mjs';
 
 export const name = 'events-webhook';
 export const description =
@@ -147,9 +148,9 @@ export async function run(config) {
       { url: honoTarget.url, body: notificationBody(), headers: HEADERS },
       EXPECTED_BASELINE_ACK,
     );
-    const honoFirst = await measureRow('hono (run 1)', honoTarget, config);
+    const honoFirst = await measureRow(name, 'hono (run 1)', honoTarget, config);
     isletRows = await runIslet(config, failures, notes);
-    const honoSecond = await measureRow('hono (run 2)', honoTarget, config);
+    const honoSecond = await measureRow(name, 'hono (run 2)', honoTarget, config);
     honoRuns = [honoFirst, honoSecond];
   } finally {
     await hono.stop();
@@ -397,35 +398,4 @@ async function drainOrThrow(queue, since, expected, what) {
         `(${dead} dead, ${queued} still queued)`,
     );
   }
-}
-
-async function measureRow(target, request, config) {
-  console.error(
-    `${name}: ${target}: ${config.warmupSeconds} s warm-up + ${config.durationSeconds} s, ` +
-      `${config.connections} connections`,
-  );
-  const result = await measure(request, config);
-  return { target, kind: 'run', status: 'ok', ...result };
-}
-
-/** The baseline: plain means of the two Hono runs (the p50/p99 means are of the percentiles). */
-function meanRow(target, runs) {
-  const mean = (key) => runs.reduce((sum, r) => sum + r[key], 0) / runs.length;
-  const total = (key) => runs.reduce((sum, r) => sum + r[key], 0);
-  return {
-    target,
-    kind: 'mean',
-    status: 'ok',
-    reqPerSec: mean('reqPerSec'),
-    p50: mean('p50'),
-    p99: mean('p99'),
-    errors: total('errors'),
-    timeouts: total('timeouts'),
-    requests: total('requests'),
-  };
-}
-
-function signedPercent(fraction) {
-  const percent = (fraction * 100).toFixed(1);
-  return fraction >= 0 ? `+${percent}%` : `${percent}%`;
 }

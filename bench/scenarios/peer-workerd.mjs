@@ -16,8 +16,9 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createFunction, ISLET_MISSING_MESSAGE, isletBuilt, startIslet } from '../lib/islet.mjs';
-import { checkResponse, measure } from '../lib/load.mjs';
+import { checkResponse } from '../lib/load.mjs';
 import { freePort, makeTempDir, REPO_ROOT, sleep } from '../lib/process.mjs';
+import { meanRow, measureRow, signedPercent } from '../lib/rows.mjs';
 
 export const name = 'peer-workerd';
 export const description =
@@ -95,9 +96,9 @@ export async function run(config) {
   try {
     const target = { url: `${workerd.baseUrl}/work`, body: PAYLOAD, headers: HEADERS };
     target.expectBody = await checkResponse(target, EXPECTED);
-    const first = await measureRow('workerd (run 1)', target, config);
+    const first = await measureRow(name, 'workerd (run 1)', target, config);
     isletRow = await runIslet(config, failures);
-    const second = await measureRow('workerd (run 2)', target, config);
+    const second = await measureRow(name, 'workerd (run 2)', target, config);
     workerdRuns = [first, second];
   } finally {
     await workerd.stop();
@@ -257,39 +258,13 @@ async function runIslet(config, failures) {
     };
     // Also the cold start, which this scenario leaves out (as warm-invoke does).
     request.expectBody = await checkResponse(request, EXPECTED);
-    return await measureRow(target, request, config);
+    return await measureRow(name, target, request, config);
   } catch (err) {
     failures.push(`${target}: ${err.message}`);
     return { target, kind: 'run', status: 'failed', reason: err.message };
   } finally {
     await islet.stop();
   }
-}
-
-async function measureRow(target, request, config) {
-  console.error(
-    `${name}: ${target}: ${config.warmupSeconds} s warm-up + ${config.durationSeconds} s, ` +
-      `${config.connections} connections`,
-  );
-  const result = await measure(request, config);
-  return { target, kind: 'run', status: 'ok', ...result };
-}
-
-/** Plain means of the two workerd runs (the p50/p99 means are of the percentiles). */
-function meanRow(target, runs) {
-  const mean = (key) => runs.reduce((sum, r) => sum + r[key], 0) / runs.length;
-  const total = (key) => runs.reduce((sum, r) => sum + r[key], 0);
-  return {
-    target,
-    kind: 'mean',
-    status: 'ok',
-    reqPerSec: mean('reqPerSec'),
-    p50: mean('p50'),
-    p99: mean('p99'),
-    errors: total('errors'),
-    timeouts: total('timeouts'),
-    requests: total('requests'),
-  };
 }
 
 function logTail(logPath) {
@@ -302,9 +277,4 @@ function logTail(logPath) {
 
 function firstLine(text) {
   return String(text).trim().split('\n')[0];
-}
-
-function signedPercent(fraction) {
-  const percent = (fraction * 100).toFixed(1);
-  return fraction >= 0 ? `+${percent}%` : `${percent}%`;
 }

@@ -16,7 +16,8 @@ import {
   isletBuilt,
   startIslet,
 } from '../lib/islet.mjs';
-import { checkResponse, measure } from '../lib/load.mjs';
+import { checkResponse } from '../lib/load.mjs';
+import { meanRow, measureRow, signedPercent } from '../lib/rows.mjs';
 
 export const name = 'warm-invoke';
 export const description =
@@ -67,9 +68,9 @@ export async function run(config) {
     const honoTarget = { url: `${hono.baseUrl}/work`, body: PAYLOAD, headers: HEADERS };
     honoTarget.expectBody = await checkResponse(honoTarget, EXPECTED);
 
-    const honoFirst = await measureRow('hono (run 1)', honoTarget, config);
+    const honoFirst = await measureRow(name, 'hono (run 1)', honoTarget, config);
     isletRows = await runIslet(config, failures);
-    const honoSecond = await measureRow('hono (run 2)', honoTarget, config);
+    const honoSecond = await measureRow(name, 'hono (run 2)', honoTarget, config);
     honoRuns = [honoFirst, honoSecond];
   } finally {
     await hono.stop();
@@ -141,7 +142,7 @@ async function runIslet(config, failures) {
         // The check is also the warming call: the first invoke creates the isolate and loads the
         // code, which is the cold start, measured by a different scenario.
         target.expectBody = await checkResponse(target, EXPECTED);
-        rows.push(await measureRow(variant.target, target, config));
+        rows.push(await measureRow(name, variant.target, target, config));
       } catch (err) {
         failures.push(`${variant.target}: ${err.message}`);
         rows.push({ target: variant.target, kind: 'run', status: 'failed', reason: err.message });
@@ -168,35 +169,4 @@ async function setupUrl(baseUrl) {
   await createFunction(baseUrl, 'bench-url', URL_FUNCTION);
   const url = await createFunctionUrl(baseUrl, 'bench-url');
   return { url, body: PAYLOAD, headers: HEADERS };
-}
-
-async function measureRow(target, request, config) {
-  console.error(
-    `${name}: ${target}: ${config.warmupSeconds} s warm-up + ${config.durationSeconds} s, ` +
-      `${config.connections} connections`,
-  );
-  const result = await measure(request, config);
-  return { target, kind: 'run', status: 'ok', ...result };
-}
-
-/** The baseline: plain means of the two Hono runs (the p50/p99 means are of the percentiles). */
-function meanRow(target, runs) {
-  const mean = (key) => runs.reduce((sum, r) => sum + r[key], 0) / runs.length;
-  const total = (key) => runs.reduce((sum, r) => sum + r[key], 0);
-  return {
-    target,
-    kind: 'mean',
-    status: 'ok',
-    reqPerSec: mean('reqPerSec'),
-    p50: mean('p50'),
-    p99: mean('p99'),
-    errors: total('errors'),
-    timeouts: total('timeouts'),
-    requests: total('requests'),
-  };
-}
-
-function signedPercent(fraction) {
-  const percent = (fraction * 100).toFixed(1);
-  return fraction >= 0 ? `+${percent}%` : `${percent}%`;
 }
