@@ -28,6 +28,11 @@ export interface ServerConfig {
   asyncRetryBaseMs: number;
   /** Kinesis API endpoint that event source mappings poll (--kinesis-endpoint, ISLET_KINESIS_ENDPOINT; default AWS). */
   kinesisEndpoint?: string;
+  /** Credentials for the Kinesis endpoint (ISLET_KINESIS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY, else AWS_*). */
+  kinesisAccessKeyId: string;
+  kinesisSecretAccessKey: string;
+  /** Length of a minute in rate() schedules, ms: 60000; shorter only to test islet (ISLET_RATE_MINUTE_MS). */
+  rateMinuteMs: number;
   /** Pause between empty reads of a stream shard, ms (--stream-poll-ms, ISLET_STREAM_POLL_MS; default 1000). */
   streamPollMs: number;
   /** Token storage webhooks must present (--hook-token, ISLET_HOOK_TOKEN); without one only loopback senders. */
@@ -73,6 +78,9 @@ export function resolveConfig(
     asyncRetryBaseMs: int('asyncRetryBaseMs', 'ISLET_ASYNC_RETRY_BASE_MS', 60_000, 0, 3_600_000),
     hookToken: pick('hookToken', 'ISLET_HOOK_TOKEN', '') || undefined,
     kinesisEndpoint: pick('kinesisEndpoint', 'ISLET_KINESIS_ENDPOINT', '') || undefined,
+    kinesisAccessKeyId: env.ISLET_KINESIS_ACCESS_KEY_ID ?? env.AWS_ACCESS_KEY_ID ?? 'islet',
+    kinesisSecretAccessKey: env.ISLET_KINESIS_SECRET_ACCESS_KEY ?? env.AWS_SECRET_ACCESS_KEY ?? 'islet',
+    rateMinuteMs: Number(env.ISLET_RATE_MINUTE_MS ?? 60_000) || 60_000,
     streamPollMs: int('streamPollMs', 'ISLET_STREAM_POLL_MS', 1000, 10, 60_000),
     logLevel: level as LogLevel,
   };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { InvalidParameterValueError } from '../errors';
 import type { MappingRecord } from '../store/mapping-store';
+import { functionArnPattern } from './function-ref';
 
 const kinesisArn = /^arn:aws[a-zA-Z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[a-zA-Z0-9_.-]{1,128}$/;
-const functionArn = /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]{1,64}(:\$LATEST)?$/;
 
 function int(value: unknown, name: string, min: number, max: number, allowMinusOne = false): number {
   if (
@@ -112,7 +112,7 @@ export function mappingFromInput(
     const dest = (input.DestinationConfig as { OnFailure?: { Destination?: unknown } } | null)?.OnFailure
       ?.Destination;
     if (dest === undefined || dest === null || dest === '') m.onFailure = undefined;
-    else if (typeof dest !== 'string' || !functionArn.test(dest)) {
+    else if (typeof dest !== 'string' || !functionArnPattern.test(dest)) {
       throw new InvalidParameterValueError(
         'DestinationConfig.OnFailure.Destination must be a Lambda function ARN',
       );

@@ -6,6 +6,10 @@ export interface FunctionRef {
   qualifier?: string;
 }
 
+/** A function ARN as destinations and targets name it (unqualified or $LATEST); group 1 is the name. */
+export const functionArnPattern =
+  /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::\$LATEST)?$/;
+
 const arnPattern =
   /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:)?(?:\d{12}:)?(?:function:)?([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$/;
 

@@ -17,6 +17,7 @@ import type {
   FunctionStore,
   FunctionUrlRecord,
 } from '../store/function-store';
+import { functionArnPattern } from './function-ref';
 import { addStatement, type PolicyStatement, policyDocument, removeStatement, statementFrom } from './policy';
 import * as v from './validate';
 
@@ -248,17 +249,13 @@ export class Functions {
 
   /** The existing function a destination ARN names, or undefined. */
   destinationFunction(arn: string): string | undefined {
-    const m =
-      /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::\$LATEST)?$/.exec(arn);
+    const m = functionArnPattern.exec(arn);
     return m && this.store.get(m[1]) ? m[1] : undefined;
   }
 
   private destination(value: unknown): string | undefined {
     if (value === undefined || value === null || value === '') return undefined;
-    if (
-      typeof value !== 'string' ||
-      !/^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9_-]{1,64}(:\$LATEST)?$/.test(value)
-    ) {
+    if (typeof value !== 'string' || !functionArnPattern.test(value)) {
       throw new InvalidParameterValueError(
         `The destination ARN ${String(value).slice(0, 200)} is invalid: islet delivers to Lambda function ARNs; failed events without one go to islet's dead-letter list`,
       );

@@ -90,9 +90,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     {
       url: config.kinesisEndpoint,
       region: config.region,
-      accessKeyId: process.env.ISLET_KINESIS_ACCESS_KEY_ID ?? process.env.AWS_ACCESS_KEY_ID ?? 'islet',
-      secretAccessKey:
-        process.env.ISLET_KINESIS_SECRET_ACCESS_KEY ?? process.env.AWS_SECRET_ACCESS_KEY ?? 'islet',
+      accessKeyId: config.kinesisAccessKeyId,
+      secretAccessKey: config.kinesisSecretAccessKey,
     },
     {
       idlePollMs: config.streamPollMs,
@@ -103,14 +102,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   );
   streamMappings.start();
   const ruleStore = new RuleStore(db);
-  const scheduler = new Scheduler(
-    ruleStore,
-    functions,
-    asyncQueue,
-    account,
-    logger,
-    Number(process.env.ISLET_RATE_MINUTE_MS ?? 60_000) || 60_000,
-  );
+  const scheduler = new Scheduler(ruleStore, functions, asyncQueue, account, logger, config.rateMinuteMs);
   scheduler.start();
   let accepting = true;
   let port = config.port;
