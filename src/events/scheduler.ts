@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Functions } from '../control/functions';
 import { allowsService } from '../control/policy';
 import type { Logger } from '../logger';
@@ -6,11 +5,7 @@ import type { RuleRecord, RuleStore } from '../store/rule-store';
 import type { AsyncQueue } from './async-queue';
 import { nextTick, parseSchedule } from './schedule-expression';
 import { buildScheduledEvent } from './shapes/scheduled';
-
-function stableUuid(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('\0')).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
-}
+import { stableUuid } from './stable-id';
 
 /**
  * Runs scheduled rules: each tick is an asynchronous invocation of every target (same retries

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Functions } from '../control/functions';
 import { eventMatches } from '../control/notifications';
 import { allowsService } from '../control/policy';
@@ -6,6 +5,7 @@ import type { Logger } from '../logger';
 import type { NotificationStore } from '../store/notification-store';
 import type { AsyncQueue } from './async-queue';
 import { decodeKey, normaliseS3Record, type S3EventRecord } from './shapes/s3';
+import { stableUuid } from './stable-id';
 
 /** What happened to the records of one notification. */
 export interface DispatchReport {
@@ -80,10 +80,7 @@ export class StorageTriggers {
 function deliveryId(r: S3EventRecord, configId: string, functionName: string): string {
   const o = r.s3.object;
   const identity = o.sequencer || r.eventId || [o.versionId, o.eTag, r.eventTime].join('/');
-  const hex = createHash('sha256')
-    .update(
-      [r.eventSource, r.s3.bucket.name, o.key, r.eventName, identity, configId, functionName].join('\0'),
-    )
-    .digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  return stableUuid(
+    ...[r.eventSource, r.s3.bucket.name, o.key, r.eventName, identity, configId, functionName],
+  );
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../../logger';
 import type { Invoker } from '../../runtime/invoker';
 import type { MappingRecord, MappingStore } from '../../store/mapping-store';
 import type { AsyncQueue } from '../async-queue';
+import { stableUuid } from '../stable-id';
 import { type KinesisEndpoint, KinesisSource } from './kinesis-source';
 import { type DiscardedBatch, MappingRunner, type PollerTiming } from './poller';
 
@@ -136,7 +137,7 @@ export class StreamMappings {
       .enqueue(
         target,
         JSON.stringify(record),
-        `${m.uuid}:${info.shardId}:${first.sequenceNumber}:${last.sequenceNumber}`,
+        stableUuid(m.uuid, info.shardId, first.sequenceNumber, last.sequenceNumber),
       )
       .catch((e: unknown) =>
         this.logger.error('stream.discard_failed', { mapping: m.uuid, error: (e as Error).message }),
