@@ -95,7 +95,7 @@ export class Scheduler {
   /** Queues one tick of a rule for each of its targets; the tick counts as done once all are stored. */
   private fire(name: string, time: Date): void {
     const rule = this.store.get(name);
-    if (!rule || rule.state !== 'ENABLED') return;
+    if (rule?.state !== 'ENABLED') return;
     const ruleArn = this.ruleArn(name);
     const queued: Array<Promise<unknown>> = [];
     for (const target of rule.targets) {
