@@ -18,13 +18,16 @@ const namesModule = await esbuild.build({
   format: 'esm',
   logLevel: 'silent',
 });
-const { portedBuiltins, shimBuiltins } = await import(
+const { portedBuiltins, shimBuiltins, sdkModules } = await import(
   `data:text/javascript;base64,${Buffer.from(namesModule.outputFiles[0].text).toString('base64')}`
 );
 
 // Inside a port, these resolve through the sandbox's own require (with or without Node's
 // trailing-slash spelling that forces the npm package over the core module).
-const nodeBuiltins = [...portedBuiltins, ...shimBuiltins].flatMap((name) => [name, `${name}/`]);
+const nodeBuiltins = [...portedBuiltins, ...shimBuiltins, ...Object.keys(sdkModules)].flatMap((name) => [
+  name,
+  `${name}/`,
+]);
 
 // module name inside the sandbox -> npm package that provides it
 const ports = {
@@ -39,6 +42,8 @@ const ports = {
   'islet:whatwg-url': 'whatwg-url',
   'islet:structured-clone': '@ungap/structured-clone',
 };
+// The AWS SDK shims (src/shims/aws/), bundled the same way.
+for (const [name, file] of Object.entries(sdkModules)) ports[name] = join(root, `src/shims/aws/${file}.ts`);
 
 async function bundleText(options) {
   const out = await esbuild.build({
@@ -57,7 +62,11 @@ async function bundlePort(name, spec) {
   const external = [...nodeBuiltins.filter((b) => b !== name && b !== `${name}/`), 'islet:*'];
   const code = await bundleText({
     stdin: {
-      contents: `module.exports = require(${JSON.stringify(entry)});`,
+      // The SDK shims are TypeScript modules whose default export is the module's exports.
+      contents:
+        name in sdkModules
+          ? `module.exports = require(${JSON.stringify(entry)}).default;`
+          : `module.exports = require(${JSON.stringify(entry)});`,
       resolveDir: root,
       loader: 'js',
     },

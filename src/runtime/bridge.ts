@@ -24,6 +24,8 @@ export interface SandboxHooks {
   resolve(fromPath: string, request: string, conditions: 'require' | 'import'): Resolution;
   /** Text of a code file, or undefined. */
   readText(path: string): string | undefined;
+  /** Start service call `id` (the answer comes back through Sandbox.settleCall). */
+  call(id: number, service: string, op: string, inputWire: string): void;
 }
 
 /** Lambda's error payload. */
@@ -101,6 +103,7 @@ const detached: SandboxHooks = {
   timerClear: () => undefined,
   resolve: (_from, request) => ({ kind: 'missing', request }),
   readText: () => undefined,
+  call: () => undefined,
 };
 
 /** One V8 isolate with a context and islet's shims: the engine of one execution environment. */
@@ -118,6 +121,7 @@ export class Sandbox {
       invoke: ivm.Reference<SandboxEntryPoints['invoke']>;
       fireTimer: ivm.Reference<SandboxEntryPoints['fireTimer']>;
       setEnv: ivm.Reference<SandboxEntryPoints['setEnv']>;
+      settleCall: ivm.Reference<SandboxEntryPoints['settleCall']>;
     },
   ) {}
 
@@ -177,6 +181,9 @@ export class Sandbox {
           return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + size);
         }),
         now: sync(() => performance.now() - startedAt),
+        call: sync((id: number, service: string, op: string, input: string) =>
+          self().hooks.call(Number(id), String(service), String(op), String(input)),
+        ),
       };
       compileInto = (source, filename) => {
         const script = compileCached(isolate, source, filename);
@@ -196,6 +203,7 @@ export class Sandbox {
         host.loadBuiltin,
         host.randomBytes,
         host.now,
+        host.call,
         JSON.stringify(options.bootstrap),
       ];
       const entries = (await install.apply(undefined, args, {
@@ -211,6 +219,7 @@ export class Sandbox {
         invoke: await get('invoke'),
         fireTimer: await get('fireTimer'),
         setEnv: await get('setEnv'),
+        settleCall: await get('settleCall'),
       };
       entries.release();
       sandbox = new Sandbox(isolate, context, entry);
@@ -301,6 +310,30 @@ export class Sandbox {
     }
     this.entry.fireTimer
       .apply(undefined, [id], options)
+      .catch((e: unknown) => onFailure(classify(e, this.isolate)));
+  }
+
+  /** Delivers the answer to service call `id`. Failures are reported through `onFailure`. */
+  settleCall(
+    id: number,
+    ok: boolean,
+    wire: string,
+    timeoutMs: number,
+    onFailure: (e: SandboxError) => void,
+  ): void {
+    if (this.isolate.isDisposed) return;
+    const args: [number, boolean, string] = [id, ok, wire];
+    const options = { timeout: Math.max(1, Math.ceil(timeoutMs)) };
+    if (this.synchronous) {
+      try {
+        this.entry.settleCall.applySync(undefined, args, options);
+      } catch (e) {
+        onFailure(classify(e, this.isolate));
+      }
+      return;
+    }
+    this.entry.settleCall
+      .apply(undefined, args, options)
       .catch((e: unknown) => onFailure(classify(e, this.isolate)));
   }
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Logger } from '../logger';
 import type { FunctionSpec, InvocationResult, InvocationResultMeta, InvokeMeta } from './invocation';
-import { encodeFrame, FrameReader, FrameType } from './protocol';
+import { type CallMeta, encodeFrame, FrameReader, FrameType } from './protocol';
 import { selfCommand } from './self-command';
 
 /** Settings of the executor processes. */
@@ -30,6 +30,9 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** Answers a function's service call: `ok` with the output, or not with the error (both wire text). */
+export type CallHandler = (meta: CallMeta, input: Buffer) => Promise<{ ok: boolean; wire: string }>;
+
 /** If the warm executor has this many more invocations in flight than the least busy one, spill over. */
 const spillThreshold = 8;
 
@@ -46,9 +49,18 @@ class ExecutorProcess {
     readonly child: ChildProcess,
     private readonly socket: Socket,
     onExit: (self: ExecutorProcess, reason: string) => void,
+    onCall: () => CallHandler,
   ) {
     socket.on('data', (chunk: Buffer) => {
       for (const f of this.reader.push(chunk)) {
+        if (f.type === FrameType.Call) {
+          const id = f.id;
+          void onCall()(JSON.parse(f.meta) as CallMeta, f.body).then(({ ok, wire }) => {
+            if (this.alive)
+              this.write(encodeFrame(FrameType.CallResult, id, ok ? '{"ok":true}' : '{"ok":false}', wire));
+          });
+          continue;
+        }
         if (f.type !== FrameType.Result && f.type !== FrameType.NeedSpec) continue;
         const p = this.pending.get(f.id);
         if (!p) continue;
@@ -118,6 +130,11 @@ export class ExecutorPool {
   private stopping = false;
   /** Serialised specs, so the hot path does not stringify the same spec on every call. */
   private readonly specJson = new WeakMap<FunctionSpec, string>();
+  /** Answers functions' service calls; until set, every call fails as unavailable. */
+  private callHandler: CallHandler = async (meta) => ({
+    ok: false,
+    wire: JSON.stringify({ name: 'ServiceUnavailable', message: `${meta.service} is not available` }),
+  });
 
   constructor(
     private readonly options: ExecutorOptions,
@@ -150,6 +167,11 @@ export class ExecutorPool {
       if (!(e instanceof NeedSpecError)) throw e;
       return ex.send(FrameType.Invoke, message(true), payload);
     }
+  }
+
+  /** Sets what answers the service calls of functions (the front's service host). */
+  handleCalls(handler: CallHandler): void {
+    this.callHandler = handler;
   }
 
   /** Tells every executor to drop the warm environments of a function. */
@@ -199,7 +221,12 @@ export class ExecutorPool {
     ]);
     const child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
     const socket = child.stdio[3] as Socket;
-    return new ExecutorProcess(child, socket, (self, reason) => this.replace(self, reason));
+    return new ExecutorProcess(
+      child,
+      socket,
+      (self, reason) => this.replace(self, reason),
+      () => this.callHandler,
+    );
   }
 
   private replace(dead: ExecutorProcess, reason: string): void {

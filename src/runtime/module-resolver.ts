@@ -8,8 +8,10 @@
  * It follows Node 24's CommonJS loader for `require` and its ESM resolver for `import`; deviations are
  * noted where they happen (chiefly: no `.node` addons, no `module-sync` condition, no self-reference).
  */
+
 import { posix } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sdkModules } from '../shims/builtin-names';
 
 /** Read-only view of a function's unpacked code, addressed by virtual absolute POSIX paths under /var/task. */
 export interface CodeTree {
@@ -126,6 +128,8 @@ function urlPath(request: string, fromPath: string): string | undefined {
 /** Bare specifiers: core modules first (a node_modules/events never shadows `events`), then node_modules. */
 function resolvePackage(ctx: Ctx, fromPath: string, request: string): Resolution | undefined {
   if (nodeBuiltinNames.has(request) && !PREFIX_ONLY.has(request)) return builtin(ctx, request);
+  // The AWS SDK is always islet's shim, whatever copy the function bundles.
+  if (Object.hasOwn(sdkModules, request)) return { kind: 'builtin', name: request };
   const match = /^(@[^/]+\/[^/]+|[^@/][^/]*)(\/.*)?$/.exec(request);
   if (!match || /^\.|%|\\/.test(match[1]!)) return undefined; // ERR_INVALID_MODULE_SPECIFIER
   const [, name, rest = ''] = match;

@@ -14,7 +14,22 @@ export const FrameType = {
   Stats: 4,
   /** executor -> front: the Invoke named a spec key the executor no longer has; resend with the spec */
   NeedSpec: 5,
+  /** executor -> front: meta CallMeta (a function's service call), body = input wire text */
+  Call: 6,
+  /** front -> executor: meta {ok}, body = output or error wire text; id = the Call's id */
+  CallResult: 7,
 } as const;
+
+/** A service call forwarded by an executor: who made it and what it asks for. */
+export interface CallMeta {
+  service: string;
+  op: string;
+  functionName: string;
+  functionArn: string;
+  requestId?: string;
+  /** Date.now() after which the answer is of no use. */
+  deadlineMs: number;
+}
 
 export interface Frame {
   type: number;

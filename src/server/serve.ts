@@ -12,6 +12,8 @@ import type { Logger } from '../logger';
 import { Admission } from '../runtime/admission';
 import { ExecutorPool } from '../runtime/executors';
 import { Invoker } from '../runtime/invoker';
+import { type Authorizer, ServiceHost } from '../services/host';
+import { lambdaService } from '../services/lambda';
 import { AsyncEventStore } from '../store/async-store';
 import { CodeStore } from '../store/code-store';
 import { openDatabase } from '../store/db';
@@ -78,6 +80,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     },
   );
   asyncQueue.start();
+  const authorizer: Authorizer = { deny: () => undefined };
+  const services = new ServiceHost(authorizer, logger);
+  services.register('lambda', lambdaService({ functions, invoker, asyncQueue }));
+  executors.handleCalls((meta, input) => services.handle(meta, input));
   const notificationStore = new NotificationStore(db);
   const bucketNotifications = new BucketNotifications(notificationStore, functions, config.accountId);
   const triggers = new StorageTriggers(notificationStore, functions, asyncQueue, account, logger);

@@ -21,5 +21,18 @@ export const shimBuiltins = ['process', 'timers', 'console', 'path/posix', 'util
 /** Internal modules (not requireable by user code) that back lazily created globals. */
 export const internalModules = ['islet:whatwg-url', 'islet:structured-clone'] as const;
 
+/**
+ * AWS SDK module names that always resolve to islet's shims, even when the function's zip bundles
+ * its own copy (a real SDK could not reach the services from inside the sandbox). Each maps to
+ * its implementation under src/shims/aws/, bundled at build time like the ports.
+ */
+export const sdkModules: Readonly<Record<string, string>> = {
+  '@aws-sdk/client-lambda': 'client-lambda',
+};
+
 /** Every built-in name user code may require, with or without the node: prefix. */
-export const providedBuiltins: ReadonlySet<string> = new Set<string>([...portedBuiltins, ...shimBuiltins]);
+export const providedBuiltins: ReadonlySet<string> = new Set<string>([
+  ...portedBuiltins,
+  ...shimBuiltins,
+  ...Object.keys(sdkModules),
+]);

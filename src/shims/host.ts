@@ -22,6 +22,11 @@ export interface HostFunctions {
   randomBytes(n: number): ArrayBuffer;
   /** High-resolution milliseconds since the environment started. */
   now(): number;
+  /**
+   * Starts call `id` to host service `service`, operation `op`, with wire-encoded input (see
+   * wire.ts); asynchronous: the host answers through the sandbox's settleCall entry point.
+   */
+  call(id: number, service: string, op: string, inputWire: string): void;
 }
 
 /** The CommonJS module wrapper, as Node builds it. */

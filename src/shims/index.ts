@@ -1,3 +1,4 @@
+import { CallTable } from './calls';
 import type { FunctionFacts } from './context';
 import { toErrorPayload } from './errors';
 import { installGlobals } from './globals';
@@ -27,6 +28,8 @@ export interface SandboxEntryPoints {
   ): Promise<string>;
   /** Host timer `id` is due. */
   fireTimer(id: number): void;
+  /** The host answered service call `id` (wire text: the output, or the error when !ok). */
+  settleCall(id: number, ok: boolean, wire: string): void;
 }
 
 /** Name of the one non-enumerable global the ES module glue needs to reach CommonJS modules. */
@@ -40,6 +43,8 @@ export function install(host: HostFunctions, bootstrapJson: string): SandboxEntr
   let runtime: LambdaRuntime | undefined;
   const timers = new TimerTable(host, (e) => runtime?.uncaught(e));
   runtime = new LambdaRuntime(timers);
+  const calls = new CallTable(host, () => timers.checkIdle());
+  timers.otherPending = () => calls.pending;
   const proc = createProcess(boot, host);
   const loader: Loader = new Loader(host, {
     process: () => proc,
@@ -54,6 +59,11 @@ export function install(host: HostFunctions, bootstrapJson: string): SandboxEntr
     }),
     'path/posix': () => loader.requireBuiltin('path'),
     'util/types': () => (loader.requireBuiltin('util') as { types: unknown }).types,
+    // Host services for islet's own modules (the AWS SDK shims, fetch); user code cannot require it.
+    'islet:host-call': () =>
+      Object.freeze({
+        call: (service: string, op: string, input: unknown) => calls.call(service, op, input),
+      }),
   });
   installGlobals(g, { host, loader, timers, process: proc });
   Object.defineProperty(g, esmRequireGlobal, {
@@ -96,6 +106,7 @@ export function install(host: HostFunctions, bootstrapJson: string): SandboxEntr
     invoke: (requestId, payloadJson, deadlineMs, extrasJson) =>
       rt.invoke(requestId, payloadJson, deadlineMs, extrasJson),
     fireTimer: (id) => timers.fire(id),
+    settleCall: (id, ok, wire) => calls.settle(id, ok, wire),
     setEnv: (envJson) => {
       proc.env = JSON.parse(envJson) as Record<string, string>;
     },
@@ -113,10 +124,11 @@ export function installWith(
   loadBuiltin: HostFunctions['loadBuiltin'],
   randomBytes: HostFunctions['randomBytes'],
   now: HostFunctions['now'],
+  call: HostFunctions['call'],
   bootstrapJson: string,
 ): SandboxEntryPoints {
   return install(
-    { log, timerSet, timerClear, resolve, readText, compileCjs, loadBuiltin, randomBytes, now },
+    { log, timerSet, timerClear, resolve, readText, compileCjs, loadBuiltin, randomBytes, now, call },
     bootstrapJson,
   );
 }

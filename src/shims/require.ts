@@ -1,4 +1,4 @@
-import { portedBuiltins } from './builtin-names';
+import { portedBuiltins, sdkModules } from './builtin-names';
 import type { HostFunctions, ModuleWrapper } from './host';
 
 /** A resolution as runtime/module-resolver returns it (JSON-copied across the boundary). */
@@ -18,7 +18,7 @@ interface CjsModule {
   require: (id: string) => unknown;
 }
 
-const ported: ReadonlySet<string> = new Set(portedBuiltins);
+const ported: ReadonlySet<string> = new Set([...portedBuiltins, ...Object.keys(sdkModules)]);
 
 function codedError(message: string, code: string): Error {
   const e = new Error(message) as Error & { code: string };

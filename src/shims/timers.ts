@@ -20,15 +20,17 @@ export class TimerTable {
   private readonly entries = new Map<number, TimerEntry>();
   private nextId = 1;
   private idleWaiters: Array<() => void> = [];
+  /** Other work that keeps the "event loop" busy (host service calls in flight). */
+  otherPending: () => number = () => 0;
 
   constructor(
     private readonly host: HostFunctions,
     private readonly onUncaught: UncaughtHandler,
   ) {}
 
-  /** Number of ref'd timers still pending. */
+  /** Number of ref'd timers and other pending work. */
   get pending(): number {
-    let n = 0;
+    let n = this.otherPending();
     for (const e of this.entries.values()) if (e.ref) n++;
     return n;
   }
@@ -87,7 +89,8 @@ export class TimerTable {
     this.checkIdle();
   }
 
-  private checkIdle(): void {
+  /** Re-checks whether the loop is idle (after other pending work finished). */
+  checkIdle(): void {
     if (this.idleWaiters.length === 0) return;
     // Let promise reactions queued by the last callback run first; they may arm new timers.
     Promise.resolve()

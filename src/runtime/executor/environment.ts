@@ -34,6 +34,31 @@ interface ArmedTimer {
   handle: NodeJS.Timeout | undefined;
 }
 
+/** A service call made by the function, as the executor forwards it to the front process. */
+export interface OutboundCall {
+  service: string;
+  op: string;
+  /** Wire text of the input (shims/wire.ts). */
+  input: string;
+  /** Request id of the invocation that made it; absent during init. */
+  requestId?: string;
+  /** Date.now() by which the answer is of no use (the invocation's deadline). */
+  deadlineMs: number;
+}
+
+/** Where environments send their service calls: set once by the executor process. */
+let callSink: (env: ExecutionEnvironment, id: number, call: OutboundCall) => void = (env, id, call) =>
+  env.answer(
+    id,
+    false,
+    JSON.stringify({ name: 'ServiceUnavailable', message: `${call.service} is not available` }),
+  );
+
+/** Routes every environment's service calls (the executor forwards them to the front process). */
+export function setCallSink(sink: typeof callSink): void {
+  callSink = sink;
+}
+
 /** A finished invocation inside the executor. */
 export interface EnvironmentResult extends InvocationResultMeta {
   payload: string;
@@ -62,6 +87,10 @@ export class ExecutionEnvironment {
   private failCurrent: ((e: SandboxError) => void) | undefined;
   /** performance.now() at which the running invocation (or init) times out. */
   private deadlineAt = 0;
+  /** Request id of the running invocation (undefined during init and while frozen). */
+  private requestId: string | undefined;
+  /** Answers to service calls that arrived while frozen, delivered when the next invocation starts. */
+  private answers: Array<[number, boolean, string]> = [];
 
   private constructor(
     readonly spec: FunctionSpec,
@@ -108,6 +137,14 @@ export class ExecutionEnvironment {
       resolve: (from, request, conditions) =>
         resolveModule(tree, from, request, { conditions }, providedBuiltins),
       readText: (path) => tree.readText(path),
+      call: (id, service, op, input) =>
+        callSink(env, id, {
+          service,
+          op,
+          input,
+          requestId: env.requestId,
+          deadlineMs: Date.now() + Math.max(0, env.deadlineAt - performance.now()),
+        }),
     });
     env.sandbox = sandbox;
     const handler = resolveHandler(tree, spec.handler);
@@ -200,6 +237,7 @@ export class ExecutionEnvironment {
         },
       });
       this.deadlineAt = performance.now() + meta.timeoutMs;
+      this.requestId = meta.requestId;
       sandbox.synchronous = fastPath.useSync(spec.key);
       // On the synchronous path the host timers cannot fire while JS runs: bound each call by
       // the CPU cap too, and read a timeout before the deadline as the CPU cap.
@@ -228,6 +266,7 @@ export class ExecutionEnvironment {
           this.log.append(timeoutLine(meta.requestId, spec.timeoutSeconds));
       } finally {
         this.failCurrent = undefined;
+        this.requestId = undefined;
         guard.stop();
         this.freeze();
       }
@@ -282,6 +321,18 @@ export class ExecutionEnvironment {
     this.log = undefined;
     if (this.broken) this.dispose();
     return result;
+  }
+
+  /** The answer to service call `id`: delivered now while running, else when the environment thaws. */
+  answer(id: number, ok: boolean, wire: string): void {
+    if (!this.sandbox || this.sandbox.disposed) return;
+    if (!this.active) {
+      this.answers.push([id, ok, wire]);
+      return;
+    }
+    this.sandbox.settleCall(id, ok, wire, Math.max(1, this.deadlineAt - performance.now()), (e) =>
+      this.failCurrent?.(e),
+    );
   }
 
   /** Frees the sandbox and its timers. */
@@ -366,5 +417,6 @@ export class ExecutionEnvironment {
       t.dueAt = now + left;
       t.handle = setTimeout(() => this.fire(id), left);
     }
+    for (const [id, ok, wire] of this.answers.splice(0)) this.answer(id, ok, wire);
   }
 }

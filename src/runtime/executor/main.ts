@@ -2,8 +2,8 @@ import { Socket } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import type { ErrorPayload } from '../bridge';
 import type { FunctionSpec, InvokeMeta } from '../invocation';
-import { encodeFrame, type Frame, FrameReader, FrameType } from '../protocol';
-import { ExecutionEnvironment, spares } from './environment';
+import { type CallMeta, encodeFrame, type Frame, FrameReader, FrameType } from '../protocol';
+import { ExecutionEnvironment, setCallSink, spares } from './environment';
 import { EnvironmentPool, type PoolOptions } from './pool';
 
 /**
@@ -80,12 +80,36 @@ export function runExecutor(options: PoolOptions): void {
     send(encodeFrame(FrameType.Result, frame.id, JSON.stringify(meta), payload));
   };
 
+  // Service calls go to the front process, which holds the credentials, policies and stores.
+  const calls = new Map<number, { env: ExecutionEnvironment; id: number }>();
+  let nextCallId = 1;
+  setCallSink((env, id, call) => {
+    const callId = nextCallId++;
+    if (nextCallId > 0xfffffff0) nextCallId = 1;
+    calls.set(callId, { env, id });
+    const meta: CallMeta = {
+      service: call.service,
+      op: call.op,
+      functionName: env.spec.functionName,
+      functionArn: env.spec.functionArn,
+      requestId: call.requestId,
+      deadlineMs: call.deadlineMs,
+    };
+    send(encodeFrame(FrameType.Call, callId, JSON.stringify(meta), call.input));
+  });
+
   socket.on('data', (chunk: Buffer) => {
     for (const frame of reader.push(chunk)) {
       if (frame.type === FrameType.Invoke) void run(frame);
       else if (frame.type === FrameType.Retire)
         pool.retire((JSON.parse(frame.meta) as { functionName: string }).functionName);
-      else if (frame.type === FrameType.Stats)
+      else if (frame.type === FrameType.CallResult) {
+        const c = calls.get(frame.id);
+        if (!c) continue;
+        calls.delete(frame.id);
+        const { ok } = JSON.parse(frame.meta) as { ok: boolean };
+        c.env.answer(c.id, ok, frame.body.toString('utf8'));
+      } else if (frame.type === FrameType.Stats)
         send(encodeFrame(FrameType.Stats, frame.id, JSON.stringify(pool.stats())));
     }
   });

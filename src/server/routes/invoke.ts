@@ -1,39 +1,11 @@
 import { type Context, Hono } from 'hono';
 import { parseFunctionRef, requireLatest } from '../../control/function-ref';
-import {
-  InvalidParameterValueError,
-  InvalidRequestContentError,
-  RequestTooLargeError,
-  ServiceError,
-} from '../../errors';
+import { clientContext, payloadText } from '../../control/invoke-input';
+import { InvalidParameterValueError, RequestTooLargeError, ServiceError } from '../../errors';
 import { limits } from '../../limits';
 import { logTailBase64 } from '../../runtime/report';
 import { readBody } from '../body';
 import type { ServerDeps } from '../context';
-
-/** Checks an Invoke payload is JSON (empty means {}) and returns its text. */
-function payloadText(body: Buffer): string {
-  if (body.length === 0) return '{}';
-  const text = body.toString('utf8');
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    throw new InvalidRequestContentError(`Could not parse request body into json: ${(e as Error).message}`);
-  }
-  return text;
-}
-
-/** X-Amz-Client-Context: base64 of a JSON object. */
-function clientContext(header: string | undefined): unknown {
-  if (header === undefined || header === '') return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(header, 'base64').toString('utf8'));
-    if (value !== null && typeof value === 'object') return value;
-  } catch {
-    // fall through
-  }
-  throw new InvalidRequestContentError('Client context must be a valid Base64-encoded JSON object.');
-}
 
 /** Invoke (RequestResponse, Event, DryRun) and the 2014 InvokeAsync. */
 export function invokeRoutes(deps: ServerDeps): Hono {
