@@ -39,6 +39,8 @@ export interface ServerConfig {
   hookToken?: string;
   /** Server log level (--log-level, ISLET_LOG_LEVEL; default info). */
   logLevel: LogLevel;
+  /** JSON file naming external S3/DynamoDB/Kinesis endpoints for functions' SDK calls (--services, ISLET_SERVICES). */
+  servicesFile?: string;
 }
 
 /** Defaults, overridden by environment variables, overridden by flags. */
@@ -83,5 +85,6 @@ export function resolveConfig(
     rateMinuteMs: Number(env.ISLET_RATE_MINUTE_MS ?? 60_000) || 60_000,
     streamPollMs: int('streamPollMs', 'ISLET_STREAM_POLL_MS', 1000, 10, 60_000),
     logLevel: level as LogLevel,
+    servicesFile: pick('servicesFile', 'ISLET_SERVICES', '') || undefined,
   };
 }

@@ -38,10 +38,11 @@ program
   .option('--kinesis-endpoint <url>', 'Kinesis API endpoint for stream mappings (env ISLET_KINESIS_ENDPOINT)')
   .option('--stream-poll-ms <n>', 'pause between empty reads of a stream shard in ms (default 1000)')
   .option('--log-level <level>', 'debug | info | warn | error (env ISLET_LOG_LEVEL; default info)')
+  .option('--services <file>', 'JSON file of external S3/DynamoDB/Kinesis endpoints (env ISLET_SERVICES)')
   .action(async (opts: Record<string, string | undefined>) => {
     let config: ReturnType<typeof resolveConfig>;
     try {
-      config = resolveConfig({ ...opts, dataDir: opts.data });
+      config = resolveConfig({ ...opts, dataDir: opts.data, servicesFile: opts.services });
     } catch (e) {
       console.error(`islet: ${(e as Error).message}`);
       process.exit(2);

@@ -12,6 +12,7 @@ import type { Logger } from '../logger';
 import { Admission } from '../runtime/admission';
 import { ExecutorPool } from '../runtime/executors';
 import { Invoker } from '../runtime/invoker';
+import { ServiceEndpoints } from '../services/endpoints';
 import { type Authorizer, ServiceHost } from '../services/host';
 import { lambdaService } from '../services/lambda';
 import { AsyncEventStore } from '../store/async-store';
@@ -80,6 +81,19 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     },
   );
   asyncQueue.start();
+  const endpoints = ServiceEndpoints.load(config.servicesFile, {
+    region: config.region,
+    accessKeyId: process.env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY,
+  });
+  if (config.kinesisEndpoint) {
+    endpoints.setDefault('kinesis', {
+      url: config.kinesisEndpoint,
+      region: config.region,
+      accessKeyId: config.kinesisAccessKeyId,
+      secretAccessKey: config.kinesisSecretAccessKey,
+    });
+  }
   const authorizer: Authorizer = { deny: () => undefined };
   const services = new ServiceHost(authorizer, logger);
   services.register('lambda', lambdaService({ functions, invoker, asyncQueue }));

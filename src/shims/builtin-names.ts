@@ -27,6 +27,7 @@ export const internalModules = ['islet:whatwg-url', 'islet:structured-clone'] as
  * its implementation under src/shims/aws/, bundled at build time like the ports.
  */
 export const sdkModules: Readonly<Record<string, string>> = {
+  'aws-sdk': 'aws-sdk',
   '@aws-sdk/client-lambda': 'client-lambda',
 };
 

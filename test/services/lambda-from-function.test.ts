@@ -33,6 +33,21 @@ beforeAll(async () => {
         };
       };`,
   });
+  await deploy(lambda, 'caller-v2', {
+    'index.js': `const AWS = require('aws-sdk');
+      AWS.config.update({ region: 'eu-west-1' });
+      const lambda = new AWS.Lambda();
+      exports.handler = async () => {
+        const viaPromise = await lambda.invoke({ FunctionName: 'callee', Payload: '{"n":5}' }).promise();
+        const viaCallback = await new Promise((resolve) =>
+          lambda.invoke({ FunctionName: 'nope' }, (err, data) => resolve({ code: err.code, statusCode: err.statusCode, data })),
+        );
+        return { payload: JSON.parse(viaPromise.Payload), type: typeof viaPromise.Payload, viaCallback };
+      };`,
+    // A bundled copy of the SDK is ignored: the name always resolves to islet's shim.
+    'node_modules/aws-sdk/package.json': '{"name":"aws-sdk","main":"index.js"}',
+    'node_modules/aws-sdk/index.js': 'throw new Error("the bundled aws-sdk must not load")',
+  });
   await deploy(lambda, 'caller-cb', {
     'index.js': `const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
       const client = new LambdaClient({});
@@ -66,6 +81,15 @@ describe('a function invoking a function through the SDK shim', () => {
   it('throws the SDK exception class for a missing function', async () => {
     const r = await invoke(server.lambda(), 'caller-v3', { missing: true });
     expect(r.payload).toEqual({ name: 'ResourceNotFoundException', isClass: true, status: 404 });
+  });
+
+  it('works in the v2 style (aws-sdk) with promise() and callbacks', async () => {
+    const r = await invoke(server.lambda(), 'caller-v2');
+    expect(r.payload).toEqual({
+      payload: { doubled: 10 },
+      type: 'string',
+      viaCallback: { code: 'ResourceNotFoundException', statusCode: 404 },
+    });
   });
 
   it('keeps a callback handler waiting for its call in flight', async () => {

@@ -64,6 +64,8 @@ export interface ServiceModel {
   base: ExceptionClass;
   /** Adjusts an operation's output (e.g. blob members) before the caller sees it. */
   output?: (op: string, output: Record<string, unknown>) => unknown;
+  /** The same for the v2 SDK (`aws-sdk`), where it differs (e.g. bodies as Buffer). */
+  v2Output?: (op: string, output: Record<string, unknown>) => unknown;
   /** Adjusts an operation's input before it is sent (e.g. bodies given as strings or streams). */
   input?: (op: string, input: Record<string, unknown>) => Promise<unknown> | unknown;
 }
@@ -88,19 +90,27 @@ export function toException(model: ServiceModel, e: unknown): unknown {
   return out;
 }
 
-/** Sends one operation to the host and shapes the result as the SDK would. */
+/** Sends one operation to the host and returns its raw output (errors as the service's exceptions). */
+export async function callHost(
+  model: ServiceModel,
+  op: string,
+  input: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const prepared = model.input ? await model.input(op, input ?? {}) : (input ?? {});
+  try {
+    return (await host.call(model.service, op, prepared)) as Record<string, unknown>;
+  } catch (e) {
+    throw toException(model, e);
+  }
+}
+
+/** Sends one operation to the host and shapes the result as the v3 SDK would. */
 export async function send(
   model: ServiceModel,
   op: string,
   input: Record<string, unknown>,
 ): Promise<unknown> {
-  const prepared = model.input ? await model.input(op, input ?? {}) : (input ?? {});
-  let output: Record<string, unknown>;
-  try {
-    output = (await host.call(model.service, op, prepared)) as Record<string, unknown>;
-  } catch (e) {
-    throw toException(model, e);
-  }
+  const output = await callHost(model, op, input);
   const shaped = (model.output ? model.output(op, output) : output) as Record<string, unknown>;
   Object.defineProperty(shaped, '$metadata', {
     value: { httpStatusCode: 200, attempts: 1, totalRetryDelay: 0 },
