@@ -34,6 +34,9 @@ export class ServiceCallError extends Error {
 /** Largest call input, as wire text (the host caps outputs the same way). */
 export const maxCallInputChars = 16 * 1024 * 1024;
 
+/** Calls one environment may have in flight; more are refused (a loop of unawaited calls stays bounded). */
+export const maxCallsInFlight = 256;
+
 /**
  * Asynchronous calls from the sandbox to host services (AWS SDK shims, fetch). The host answers
  * later through `settle`; an unanswered call keeps the "event loop" busy like a pending timer.
@@ -71,6 +74,15 @@ export class CallTable {
           name: 'RequestEntityTooLargeException',
           message: `request to ${service}.${op} is too large (${text.length} bytes encoded; limit ${maxCallInputChars})`,
           statusCode: 413,
+        }),
+      );
+    }
+    if (this.waiting.size >= maxCallsInFlight) {
+      return Promise.reject(
+        new ServiceCallError({
+          name: 'TooManyRequestsException',
+          message: `too many service calls in flight (limit ${maxCallsInFlight} per execution environment)`,
+          statusCode: 429,
         }),
       );
     }
