@@ -43,7 +43,7 @@ beforeAll(async () => {
             protoIsSandboxObject: Object.getPrototypeOf(out) === Object.prototype,
             payloadIsUint8Array: out.Payload instanceof Uint8Array,
             globalIsOwn: F('return globalThis')() === globalThis,
-            noHostProcess: F('return typeof process.binding')(),
+            processIsOwn: F('return process')() === process,
           };
         }
         case 'pollution': {
@@ -110,7 +110,7 @@ describe('service-call channel under hostile use', () => {
       protoIsSandboxObject: true,
       payloadIsUint8Array: true,
       globalIsOwn: true,
-      noHostProcess: 'undefined',
+      processIsOwn: true,
     });
   });
 
