@@ -40,6 +40,48 @@ const migrations = [
      name TEXT PRIMARY KEY,
      config TEXT NOT NULL
    ) STRICT`,
+  // IAM: names of roles and users are unique regardless of case, as in IAM; iam_generation
+  // counts changes so every process holding the data dir notices edits made by another.
+  `CREATE TABLE iam_roles (
+     name TEXT PRIMARY KEY COLLATE NOCASE,
+     path TEXT NOT NULL,
+     role_id TEXT NOT NULL,
+     assume_role_policy TEXT NOT NULL,
+     description TEXT NOT NULL,
+     max_session_seconds INTEGER NOT NULL,
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE iam_role_policies (
+     role_name TEXT NOT NULL COLLATE NOCASE,
+     policy_name TEXT NOT NULL,
+     document TEXT NOT NULL,
+     PRIMARY KEY (role_name, policy_name)
+   ) STRICT;
+   CREATE TABLE iam_users (
+     name TEXT PRIMARY KEY COLLATE NOCASE,
+     path TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE iam_user_policies (
+     user_name TEXT NOT NULL COLLATE NOCASE,
+     policy_name TEXT NOT NULL,
+     document TEXT NOT NULL,
+     PRIMARY KEY (user_name, policy_name)
+   ) STRICT;
+   CREATE TABLE iam_access_keys (
+     id TEXT PRIMARY KEY,
+     user_name TEXT NOT NULL COLLATE NOCASE,
+     sealed_secret TEXT NOT NULL,
+     status TEXT NOT NULL,
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE INDEX iam_access_keys_user ON iam_access_keys (user_name);
+   CREATE TABLE iam_generation (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     value INTEGER NOT NULL
+   ) STRICT;
+   INSERT INTO iam_generation (id, value) VALUES (1, 0)`,
 ];
 
 /**
