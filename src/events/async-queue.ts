@@ -22,6 +22,8 @@ export interface AsyncQueueDeps {
   settings(functionName: string): AsyncSettings | undefined;
   /** The function a destination ARN names, if it exists. */
   destinationFunction(arn: string): string | undefined;
+  /** An event of the function ended in the dead-letter list. */
+  onDeadLetter?(functionName: string): void;
   logger: Logger;
 }
 
@@ -278,6 +280,7 @@ export class AsyncQueue {
       return;
     }
     this.deps.store.relaxed(() => this.deps.store.bury(e, JSON.stringify(record)));
+    this.deps.onDeadLetter?.(e.functionName);
   }
 
   /** Queues an invocation record for a destination function; false if that function does not exist. */

@@ -16,6 +16,8 @@ export interface FunctionSpec {
   codeDir: string;
   /** process.env of the function, standard Lambda variables included. */
   environment: Record<string, string>;
+  /** EphemeralStorage size in MB: the quota of the environment's /tmp (512-10240). */
+  ephemeralStorageMb: number;
 }
 
 /** Per-invocation data sent with the payload. */
@@ -48,6 +50,8 @@ export interface InvocationResultMeta {
   maxMemoryUsedMb: number;
   /** The invocation's log: START, console lines, END, REPORT. */
   log: string;
+  /** Log stream of the execution environment that ran it (Lambda's naming); absent if none ran. */
+  logStream?: string;
 }
 
 /** A finished invocation as the front sees it. */

@@ -17,6 +17,18 @@ export interface InvokeOptions {
   extras?: string;
 }
 
+/** Told about every invocation (metrics, logs, billing); must be cheap and must not throw. */
+export interface InvocationObserver {
+  /** Admission refused an invocation of the function. */
+  throttled(functionName: string): void;
+  /** An invocation was admitted and is starting. */
+  started(functionName: string): void;
+  /** An invocation that started has finished (successfully or not). */
+  finished(spec: FunctionSpec, result: InvocationResult & { requestId: string }): void;
+}
+
+const nobody: InvocationObserver = { throttled() {}, started() {}, finished() {} };
+
 /**
  * The front process's way to run an invocation: admission (concurrency, throttles), then an
  * executor. It never parses or copies the payload beyond handing it on.
@@ -29,6 +41,7 @@ export class Invoker {
     private readonly executors: ExecutorPool,
     readonly admission: Admission,
     private readonly cpuLimitMs: number,
+    private readonly observer: InvocationObserver = nobody,
   ) {}
 
   /** Invocations running now. */
@@ -43,10 +56,18 @@ export class Invoker {
     options: InvokeOptions = {},
   ): Promise<InvocationResult & { requestId: string }> {
     const { spec } = target;
-    const release = this.admission.acquire(spec.functionName);
+    let release: () => void;
+    try {
+      release = this.admission.acquire(spec.functionName);
+    } catch (e) {
+      this.observer.throttled(spec.functionName);
+      throw e;
+    }
     const requestId = options.requestId ?? randomUUID();
     this.inFlight++;
+    this.observer.started(spec.functionName);
     const started = performance.now();
+    let finished: (InvocationResult & { requestId: string }) | undefined;
     try {
       const result = await this.executors.invoke(
         spec,
@@ -58,12 +79,21 @@ export class Invoker {
         },
         payload,
       );
-      return { ...result, requestId };
+      finished = { ...result, requestId };
+      return finished;
     } catch (e) {
       if (!(e instanceof ExecutorCrashedError)) throw e;
-      return { ...crashResult(spec, requestId, e.reason, performance.now() - started), requestId };
+      finished = { ...crashResult(spec, requestId, e.reason, performance.now() - started), requestId };
+      return finished;
     } finally {
       release();
+      this.observer.finished(
+        spec,
+        finished ?? {
+          ...crashResult(spec, requestId, 'internal error', performance.now() - started),
+          requestId,
+        },
+      );
       this.inFlight--;
       if (this.inFlight === 0) for (const w of this.drainWaiters.splice(0)) w();
     }

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { Invoker } from '../runtime/invoker';
 import type { StoredEvent } from '../store/async-store';
 import type { MappingStore } from '../store/mapping-store';
+import type { Telemetry } from '../telemetry/telemetry';
 import type { CodeUrlSigner } from './code-url';
 
 /** What the HTTP layer is given to talk to: the server wires these, the routes only call them. */
@@ -20,6 +21,8 @@ export interface ServerDeps {
     remove(id: string): boolean;
   };
   codeUrls: CodeUrlSigner;
+  /** Metrics and invocation logs. */
+  telemetry: Telemetry;
   logger: Logger;
   account: { region: string; accountId: string };
   /** Base URL clients reach islet at (for Code.Location and FunctionUrl), e.g. http://127.0.0.1:4000. */

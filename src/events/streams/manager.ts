@@ -25,6 +25,7 @@ export class StreamMappings {
     private readonly endpoint: KinesisEndpoint,
     private readonly timing: PollerTiming,
     private readonly logger: Logger,
+    private readonly onIteratorAge: (functionName: string, ageMs: number) => void = () => undefined,
   ) {}
 
   start(): void {
@@ -88,6 +89,7 @@ export class StreamMappings {
       this.store.checkpoints(m.uuid),
       {
         invoke: (name, payload) => this.invoker.invoke(this.functions.deployed(name), payload),
+        iteratorAge: (name, ageMs) => this.onIteratorAge(name, ageMs),
         checkpoint: (shardId, seq) => this.store.checkpoint(m.uuid, shardId, seq),
         discard: (info) => this.discard(m, info),
         logger: this.logger,

@@ -8,6 +8,8 @@ import type { StreamRecord, StreamSource } from './source';
 export interface PollerDeps {
   /** Invokes the mapping's function synchronously with an event (JSON text). */
   invoke(functionName: string, payload: string): Promise<InvocationResult>;
+  /** A batch is being delivered whose oldest record arrived `ageMs` ago (Lambda's IteratorAge). */
+  iteratorAge?(functionName: string, ageMs: number): void;
   checkpoint(shardId: string, sequenceNumber: string): void;
   /** Sends a record of a discarded batch to the on-failure destination (stored before it resolves). */
   discard(info: DiscardedBatch): Promise<void>;
@@ -186,6 +188,7 @@ export class MappingRunner {
         }
       }
       let result: InvocationResult;
+      this.deps.iteratorAge?.(m.functionName, Date.now() - Math.min(...part.map((r) => r.arrival.getTime())));
       try {
         result = await this.deps.invoke(
           m.functionName,
