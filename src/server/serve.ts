@@ -12,8 +12,10 @@ import type { Logger } from '../logger';
 import { Admission } from '../runtime/admission';
 import { ExecutorPool } from '../runtime/executors';
 import { Invoker } from '../runtime/invoker';
+import { dynamodbService } from '../services/dynamodb';
 import { ServiceEndpoints } from '../services/endpoints';
 import { type Authorizer, ServiceHost } from '../services/host';
+import { kinesisService } from '../services/kinesis';
 import { lambdaService } from '../services/lambda';
 import { AsyncEventStore } from '../store/async-store';
 import { CodeStore } from '../store/code-store';
@@ -97,6 +99,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const authorizer: Authorizer = { deny: () => undefined };
   const services = new ServiceHost(authorizer, logger);
   services.register('lambda', lambdaService({ functions, invoker, asyncQueue }));
+  const dynamodb = dynamodbService({ endpoints, account });
+  services.register('dynamodb', dynamodb);
+  const kinesis = kinesisService({ endpoints, account });
+  services.register('kinesis', kinesis);
   executors.handleCalls((meta, input) => services.handle(meta, input));
   const notificationStore = new NotificationStore(db);
   const bucketNotifications = new BucketNotifications(notificationStore, functions, config.accountId);
@@ -184,6 +190,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         setTimeout(() => http.closeAllConnections(), 1000).unref();
       });
       await executors.stop();
+      dynamodb.close();
+      kinesis.close();
       db.close();
     },
   };

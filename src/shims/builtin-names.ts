@@ -29,6 +29,12 @@ export const internalModules = ['islet:whatwg-url', 'islet:structured-clone'] as
 export const sdkModules: Readonly<Record<string, string>> = {
   'aws-sdk': 'aws-sdk',
   '@aws-sdk/client-lambda': 'client-lambda',
+  '@aws-sdk/client-dynamodb': 'client-dynamodb',
+  '@aws-sdk/lib-dynamodb': 'lib-dynamodb',
+  '@aws-sdk/util-dynamodb': 'util-dynamodb',
+  '@aws-sdk/client-kinesis': 'client-kinesis',
+  'aws-sdk/clients/dynamodb': 'clients-dynamodb',
+  'aws-sdk/clients/kinesis': 'clients-kinesis',
 };
 
 /** Every built-in name user code may require, with or without the node: prefix. */

@@ -1,3 +1,5 @@
+import { DynamoDB } from './dynamodb-v2';
+import { kinesisV2Model } from './models/kinesis';
 import { lambdaModel } from './models/lambda';
 import { v2Service } from './v2';
 
@@ -42,6 +44,8 @@ const AWS: Record<string, unknown> = {
   SharedIniFileCredentials: Credentials,
   Endpoint,
   Lambda: v2Service(lambdaModel),
+  DynamoDB,
+  Kinesis: v2Service(kinesisV2Model),
   VERSION: '2.1692.0',
 };
 

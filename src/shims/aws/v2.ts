@@ -103,3 +103,16 @@ export function v2Service(model: ServiceModel): new (options?: Record<string, un
   }
   return Service;
 }
+
+/** An AWS.Request for an operation built on the host calls (e.g. DocumentClient.get); sent at once when `cb` is given. */
+export function v2Request(run: () => Promise<unknown>, cb?: Callback): AwsRequest {
+  const req = new AwsRequest(async () => {
+    try {
+      return await run();
+    } catch (e) {
+      throw v2Error(e);
+    }
+  });
+  if (typeof cb === 'function') req.send(cb);
+  return req;
+}

@@ -179,3 +179,37 @@ export function clientModule(model: ServiceModel): Record<string, unknown> {
   for (const [name, cls] of Object.entries(model.exceptions)) exports[name] = cls;
   return exports;
 }
+
+/** What an SDK paginator takes: `paginateQuery({ client, pageSize }, input)`. */
+export interface PaginationConfiguration {
+  client: { send(command: Command): Promise<unknown> | undefined };
+  pageSize?: number;
+  startingToken?: unknown;
+  stopOnSameToken?: boolean;
+}
+
+/**
+ * An SDK paginator (`paginateQuery`, `paginateListTables`, ...): sends the command with the
+ * previous page's `outputToken` as `inputToken` until a page has none, as the SDK's own do.
+ */
+export function paginator(
+  Cmd: new (input: Record<string, unknown>) => Command,
+  inputToken: string,
+  outputToken: string,
+  pageSizeKey?: string,
+) {
+  return async function* paginate(config: PaginationConfiguration, input: Record<string, unknown> = {}) {
+    let token = config.startingToken ?? input[inputToken];
+    let hasNext = true;
+    while (hasNext) {
+      input[inputToken] = token;
+      if (pageSizeKey) input[pageSizeKey] = input[pageSizeKey] ?? config.pageSize;
+      const page = (await config.client.send(new Cmd(input))) as Record<string, unknown>;
+      yield page;
+      const previous = token;
+      token = page?.[outputToken];
+      hasNext = Boolean(token && (!config.stopOnSameToken || token !== previous));
+    }
+    return undefined;
+  };
+}
