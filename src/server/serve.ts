@@ -17,6 +17,7 @@ import { ServiceEndpoints } from '../services/endpoints';
 import { type Authorizer, ServiceHost } from '../services/host';
 import { kinesisService } from '../services/kinesis';
 import { lambdaService } from '../services/lambda';
+import { s3Service } from '../services/s3';
 import { AsyncEventStore } from '../store/async-store';
 import { CodeStore } from '../store/code-store';
 import { openDatabase } from '../store/db';
@@ -103,6 +104,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   services.register('dynamodb', dynamodb);
   const kinesis = kinesisService({ endpoints, account });
   services.register('kinesis', kinesis);
+  const s3 = s3Service({ endpoints });
+  services.register('s3', s3);
   executors.handleCalls((meta, input) => services.handle(meta, input));
   const notificationStore = new NotificationStore(db);
   const bucketNotifications = new BucketNotifications(notificationStore, functions, config.accountId);
@@ -192,6 +195,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       await executors.stop();
       dynamodb.close();
       kinesis.close();
+      s3.close();
       db.close();
     },
   };

@@ -35,6 +35,8 @@ export const sdkModules: Readonly<Record<string, string>> = {
   '@aws-sdk/client-kinesis': 'client-kinesis',
   'aws-sdk/clients/dynamodb': 'clients-dynamodb',
   'aws-sdk/clients/kinesis': 'clients-kinesis',
+  '@aws-sdk/client-s3': 'client-s3',
+  'aws-sdk/clients/s3': 'clients-s3',
 };
 
 /** Every built-in name user code may require, with or without the node: prefix. */

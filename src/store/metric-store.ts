@@ -114,6 +114,36 @@ export class MetricStore {
     return (this.range.all(functionName, fromMs, toMs) as unknown as Row[]).map(fromRow);
   }
 
+  /** Per function and UTC day in [fromMs, toMs): requests, billed ms, GB-seconds, CPU ms (no account rows). */
+  dailyTotals(
+    fromMs: number,
+    toMs: number,
+  ): Array<{ functionName: string; day: number; requests: number; billedMs: number; gbSeconds: number; cpuMs: number }> {
+    const rows = this.db
+      .prepare(
+        `SELECT function_name, (minute / 86400000) * 86400000 AS day, sum(invocations) AS requests,
+                sum(billed_ms) AS billed_ms, sum(gb_seconds) AS gb_seconds, sum(cpu_ms) AS cpu_ms
+         FROM metric_minutes WHERE function_name != '' AND minute >= ? AND minute < ?
+         GROUP BY function_name, day ORDER BY day, function_name`,
+      )
+      .all(fromMs, toMs) as Array<{
+      function_name: string;
+      day: number;
+      requests: number;
+      billed_ms: number;
+      gb_seconds: number;
+      cpu_ms: number;
+    }>;
+    return rows.map((r) => ({
+      functionName: r.function_name,
+      day: r.day,
+      requests: r.requests,
+      billedMs: r.billed_ms,
+      gbSeconds: r.gb_seconds,
+      cpuMs: r.cpu_ms,
+    }));
+  }
+
   /** Functions with any data since `sinceMs`. */
   functionNames(sinceMs: number): string[] {
     return (this.names.all(sinceMs) as Array<{ function_name: string }>).map((r) => r.function_name);

@@ -202,6 +202,12 @@ export class MetricsRecorder {
     return [...byMinute.values()].sort((a, b) => a.minute - b.minute);
   }
 
+  /** Daily usage per function in [fromMs, toMs), pending figures included. */
+  dailyTotals(fromMs: number, toMs: number) {
+    this.flush();
+    return this.store.dailyTotals(fromMs, toMs);
+  }
+
   /** Functions with figures since `sinceMs` (stored or pending). */
   functionNames(sinceMs: number): string[] {
     const names = new Set(this.store.functionNames(sinceMs));

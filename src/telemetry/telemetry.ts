@@ -4,6 +4,7 @@ import type { InvocationObserver } from '../runtime/invoker';
 import { LogStore } from '../store/log-store';
 import { MetricStore } from '../store/metric-store';
 import { openTelemetryDatabase } from '../store/telemetry-db';
+import { type LedgerLine, launchPrices, type Prices, priceLedger } from './billing';
 import { type LogOptions, LogRecorder } from './logs';
 import { type MetricsOptions, MetricsRecorder } from './metrics';
 
@@ -14,14 +15,17 @@ import { type MetricsOptions, MetricsRecorder } from './metrics';
 export class Telemetry implements InvocationObserver {
   readonly metrics: MetricsRecorder;
   readonly logs: LogRecorder;
+  /** What usage costs (the billing ledger's prices and free tier). */
+  readonly prices: Prices;
   private readonly db;
 
   constructor(
     dataDir: string,
-    options: { metrics: MetricsOptions; logs: LogOptions },
+    options: { metrics: MetricsOptions; logs: LogOptions; prices?: Prices },
     logger: Logger,
     clock: () => number = Date.now,
   ) {
+    this.prices = options.prices ?? launchPrices;
     this.db = openTelemetryDatabase(dataDir);
     this.metrics = new MetricsRecorder(new MetricStore(this.db), options.metrics, logger, clock);
     this.logs = new LogRecorder(new LogStore(this.db), options.logs, logger, clock);
@@ -37,6 +41,20 @@ export class Telemetry implements InvocationObserver {
     this.metrics.stop();
     this.logs.stop();
     this.db.close();
+  }
+
+  /**
+   * The billing ledger from the start of `fromMs`'s month (the free tier is monthly) to `toMs`,
+   * returning the lines from `fromMs` on, optionally of one function only.
+   */
+  ledger(fromMs: number, toMs: number, functionName?: string): LedgerLine[] {
+    const d = new Date(fromMs);
+    const monthStart = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+    return priceLedger(this.metrics.dailyTotals(monthStart, toMs), this.prices).filter(
+      (l) =>
+        l.day >= Math.floor(fromMs / 86_400_000) * 86_400_000 &&
+        (!functionName || l.functionName === functionName),
+    );
   }
 
   throttled(functionName: string): void {

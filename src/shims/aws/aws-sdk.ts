@@ -1,6 +1,7 @@
 import { DynamoDB } from './dynamodb-v2';
 import { kinesisV2Model } from './models/kinesis';
 import { lambdaModel } from './models/lambda';
+import { S3 } from './s3-v2';
 import { v2Service } from './v2';
 
 /**
@@ -46,6 +47,7 @@ const AWS: Record<string, unknown> = {
   Lambda: v2Service(lambdaModel),
   DynamoDB,
   Kinesis: v2Service(kinesisV2Model),
+  S3,
   VERSION: '2.1692.0',
 };
 
