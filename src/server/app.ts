@@ -14,6 +14,7 @@ import { eventBridgeRoutes } from './routes/eventbridge';
 import { functionUrlRoutes } from './routes/function-urls';
 import { functionRoutes } from './routes/functions';
 import { hookRoutes } from './routes/hooks';
+import { iamRoutes } from './routes/iam';
 import { invokeRoutes } from './routes/invoke';
 import { policyRoutes } from './routes/policy';
 import { s3Routes } from './routes/s3';
@@ -34,6 +35,7 @@ export function createApp(
   const app = new Hono({ strict: false });
   const s3 = s3Routes(events.notifications);
   const eventBridge = eventBridgeRoutes(events.rules, events.scheduler, deps.functions);
+  const iam = deps.identities ? iamRoutes(deps.identities, deps.logger) : undefined;
   // While draining, every response closes its connection so keep-alive clients let go.
   app.use(async (c, next) => {
     await next();
@@ -44,6 +46,7 @@ export function createApp(
     const service = signingService(c.req.header('authorization'), c.req.query('X-Amz-Credential'));
     if (service === 's3') return s3.fetch(c.req.raw, c.env);
     if (service === 'events') return eventBridge.fetch(c.req.raw, c.env);
+    if (service === 'iam' && iam) return iam.fetch(c.req.raw, c.env);
     await next();
   });
   app.route('/', hookRoutes(deps, events.triggers, events.hookToken));

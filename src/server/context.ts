@@ -1,4 +1,5 @@
 import type { Functions } from '../control/functions';
+import type { Identities } from '../control/identities';
 import type { AsyncQueue } from '../events/async-queue';
 import type { StreamMappings } from '../events/streams/manager';
 import type { Logger } from '../logger';
@@ -21,6 +22,8 @@ export interface ServerDeps {
     remove(id: string): boolean;
   };
   codeUrls: CodeUrlSigner;
+  /** IAM roles, users and access keys, for the IAM API (absent where an app is built without them). */
+  identities?: Identities;
   /** Metrics and invocation logs. */
   telemetry: Telemetry;
   logger: Logger;

@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { ServerConfig } from '../config';
 import { Functions } from '../control/functions';
+import { Identities } from '../control/identities';
 import { BucketNotifications } from '../control/notifications';
+import { RoleAuthorizer } from '../control/role-authorizer';
 import { AsyncQueue } from '../events/async-queue';
 import { Scheduler } from '../events/scheduler';
 import { StreamMappings } from '../events/streams/manager';
@@ -14,7 +16,7 @@ import { ExecutorPool } from '../runtime/executors';
 import { Invoker } from '../runtime/invoker';
 import { dynamodbService } from '../services/dynamodb';
 import { ServiceEndpoints } from '../services/endpoints';
-import { type Authorizer, ServiceHost } from '../services/host';
+import { ServiceHost } from '../services/host';
 import { kinesisService } from '../services/kinesis';
 import { lambdaService } from '../services/lambda';
 import { s3Service } from '../services/s3';
@@ -22,6 +24,7 @@ import { AsyncEventStore } from '../store/async-store';
 import { CodeStore } from '../store/code-store';
 import { openDatabase } from '../store/db';
 import { FunctionStore } from '../store/function-store';
+import { IamStore } from '../store/iam-store';
 import { MappingStore } from '../store/mapping-store';
 import { NotificationStore } from '../store/notification-store';
 import { RuleStore } from '../store/rule-store';
@@ -97,7 +100,11 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       secretAccessKey: config.kinesisSecretAccessKey,
     });
   }
-  const authorizer: Authorizer = { deny: () => undefined };
+  // Execution roles: functions call services as their role's inline policies allow (local mode: no roles, no checks).
+  const iamStore = new IamStore(db, loadSecret(config.dataDir), config.accountId);
+  const identities = new Identities(iamStore);
+  const authorizer = new RoleAuthorizer(iamStore, (name) => functions.get(name).role, account, logger);
+  authorizer.announce();
   const services = new ServiceHost(authorizer, logger);
   services.register('lambda', lambdaService({ functions, invoker, asyncQueue }));
   const dynamodb = dynamodbService({ endpoints, account });
@@ -146,6 +153,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         remove: (id) => asyncStore.removeDead(id),
       },
       codeUrls: new CodeUrlSigner(loadSecret(config.dataDir)),
+      identities,
       logger,
       account,
       baseUrl: () => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
