@@ -41,6 +41,7 @@ const ports = {
   util: 'util/',
   'islet:whatwg-url': 'whatwg-url',
   'islet:structured-clone': '@ungap/structured-clone',
+  'islet:fetch': join(root, 'src/shims/fetch/index.ts'),
 };
 // The AWS SDK shims (src/shims/aws/), bundled the same way.
 for (const [name, file] of Object.entries(sdkModules)) ports[name] = join(root, `src/shims/aws/${file}.ts`);

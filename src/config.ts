@@ -1,6 +1,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import type { LogLevel } from './logger';
+import { parseEgressList } from './services/egress';
 
 /** Every server setting, with its unit, default, flag and environment variable. */
 export interface ServerConfig {
@@ -41,6 +42,16 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** JSON file naming external S3/DynamoDB/Kinesis endpoints for functions' SDK calls (--services, ISLET_SERVICES). */
   servicesFile?: string;
+  /** Host names, *.suffix patterns and CIDRs fetch() may reach even when private (--fetch-allow, ISLET_FETCH_ALLOW; comma list). */
+  fetchAllow: string[];
+  /** More host names, patterns and CIDRs fetch() may not reach; wins over allow (--fetch-deny, ISLET_FETCH_DENY). */
+  fetchDeny: string[];
+  /** Limit of one fetch() in ms, redirects and body included; the invocation's deadline also bounds it (--fetch-timeout-ms; default 30000). */
+  fetchTimeoutMs: number;
+  /** Largest fetch() response body in bytes, after decompression (--fetch-max-response-bytes; default 6 MiB, at most 12000000). */
+  fetchMaxResponseBytes: number;
+  /** Largest fetch() request body in bytes (--fetch-max-request-bytes; default 6 MiB, at most 12000000). */
+  fetchMaxRequestBytes: number;
 }
 
 /** Defaults, overridden by environment variables, overridden by flags. */
@@ -86,5 +97,22 @@ export function resolveConfig(
     streamPollMs: int('streamPollMs', 'ISLET_STREAM_POLL_MS', 1000, 10, 60_000),
     logLevel: level as LogLevel,
     servicesFile: pick('servicesFile', 'ISLET_SERVICES', '') || undefined,
+    fetchAllow: parseEgressList(pick('fetchAllow', 'ISLET_FETCH_ALLOW', ''), 'fetchAllow'),
+    fetchDeny: parseEgressList(pick('fetchDeny', 'ISLET_FETCH_DENY', ''), 'fetchDeny'),
+    fetchTimeoutMs: int('fetchTimeoutMs', 'ISLET_FETCH_TIMEOUT_MS', 30_000, 1, 900_000),
+    fetchMaxResponseBytes: int(
+      'fetchMaxResponseBytes',
+      'ISLET_FETCH_MAX_RESPONSE_BYTES',
+      6 * 1024 * 1024,
+      0,
+      12_000_000,
+    ),
+    fetchMaxRequestBytes: int(
+      'fetchMaxRequestBytes',
+      'ISLET_FETCH_MAX_REQUEST_BYTES',
+      6 * 1024 * 1024,
+      0,
+      12_000_000,
+    ),
   };
 }

@@ -39,6 +39,17 @@ program
   .option('--stream-poll-ms <n>', 'pause between empty reads of a stream shard in ms (default 1000)')
   .option('--log-level <level>', 'debug | info | warn | error (env ISLET_LOG_LEVEL; default info)')
   .option('--services <file>', 'JSON file of external S3/DynamoDB/Kinesis endpoints (env ISLET_SERVICES)')
+  .option(
+    '--fetch-allow <list>',
+    'host names, *.suffix patterns and CIDRs fetch() may reach even if private (env ISLET_FETCH_ALLOW)',
+  )
+  .option(
+    '--fetch-deny <list>',
+    'host names, *.suffix patterns and CIDRs fetch() may not reach (env ISLET_FETCH_DENY)',
+  )
+  .option('--fetch-timeout-ms <n>', 'limit of one fetch() in ms (env ISLET_FETCH_TIMEOUT_MS; default 30000)')
+  .option('--fetch-max-response-bytes <n>', 'largest fetch() response body in bytes (default 6291456)')
+  .option('--fetch-max-request-bytes <n>', 'largest fetch() request body in bytes (default 6291456)')
   .action(async (opts: Record<string, string | undefined>) => {
     let config: ReturnType<typeof resolveConfig>;
     try {

@@ -15,7 +15,9 @@ import { Admission } from '../runtime/admission';
 import { ExecutorPool } from '../runtime/executors';
 import { Invoker } from '../runtime/invoker';
 import { dynamodbService } from '../services/dynamodb';
+import { EgressPolicy } from '../services/egress';
 import { ServiceEndpoints } from '../services/endpoints';
+import { fetchService } from '../services/fetch';
 import { ServiceHost } from '../services/host';
 import { kinesisService } from '../services/kinesis';
 import { lambdaService } from '../services/lambda';
@@ -113,6 +115,18 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   services.register('kinesis', kinesis);
   const s3 = s3Service({ endpoints });
   services.register('s3', s3);
+  services.register(
+    'fetch',
+    fetchService(
+      {
+        policy: new EgressPolicy(config.fetchAllow, config.fetchDeny),
+        timeoutMs: config.fetchTimeoutMs,
+        maxResponseBytes: config.fetchMaxResponseBytes,
+        maxRequestBytes: config.fetchMaxRequestBytes,
+      },
+      logger,
+    ),
+  );
   executors.handleCalls((meta, input) => services.handle(meta, input));
   const notificationStore = new NotificationStore(db);
   const bucketNotifications = new BucketNotifications(notificationStore, functions, config.accountId);

@@ -19,7 +19,7 @@ export const portedBuiltins = [
 export const shimBuiltins = ['process', 'timers', 'console', 'path/posix', 'util/types'] as const;
 
 /** Internal modules (not requireable by user code) that back lazily created globals. */
-export const internalModules = ['islet:whatwg-url', 'islet:structured-clone'] as const;
+export const internalModules = ['islet:whatwg-url', 'islet:structured-clone', 'islet:fetch'] as const;
 
 /**
  * AWS SDK module names that always resolve to islet's shims, even when the function's zip bundles

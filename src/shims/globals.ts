@@ -7,6 +7,20 @@ import type { createProcess } from './process';
 import type { Loader } from './require';
 import type { TimerTable } from './timers';
 
+/** Globals backed by the internal module 'islet:fetch'. */
+const fetchGlobals = [
+  'fetch',
+  'Request',
+  'Response',
+  'Headers',
+  'AbortController',
+  'AbortSignal',
+  'FormData',
+  'Blob',
+  'File',
+  'DOMException',
+] as const;
+
 /**
  * THE list of what the sandbox's global object gets, beyond what V8 itself defines. Nothing else
  * is added; nothing from the host is reachable. Heavy globals (Buffer, URL, structuredClone) are
@@ -68,4 +82,8 @@ export function installGlobals(
     const clone = (mod.default ?? mod) as (v: unknown, o?: unknown) => unknown;
     return (v: unknown, o?: unknown) => clone(v, { lossy: false, json: false, ...(o as object) });
   });
+  // fetch and its companions (src/shims/fetch/), compiled together on the first use of any of them.
+  for (const name of fetchGlobals) {
+    lazy(name, () => (loader.requireBuiltin('islet:fetch') as Record<string, unknown>)[name]);
+  }
 }
