@@ -224,8 +224,9 @@ export class EgressDenied extends Error {
   constructor(
     readonly host: string,
     readonly reason: string,
+    message = `${host} is ${reason}`,
   ) {
-    super(`islet egress policy: ${host} is ${reason}`);
+    super(`islet egress policy: ${message}`);
     this.name = 'EgressDenied';
   }
 }

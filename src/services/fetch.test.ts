@@ -134,7 +134,7 @@ describe('fetch service', () => {
     expect(m.message).toBe('islet egress policy: 169.254.169.254 is a cloud metadata address');
     const file = encodeURIComponent('file:///etc/passwd');
     const f = await failure(call({ url: `http://api.test:${port}/to?url=${file}` }));
-    expect(f.message).toBe('islet egress policy: file: is not fetched: only http: and https: URLs are');
+    expect(f.message).toBe('islet egress policy: file: URLs are not fetched, only http: and https:');
   });
 
   it('stops after 20 redirects', async () => {

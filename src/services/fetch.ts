@@ -127,7 +127,15 @@ export function fetchService(settings: FetchSettings, logger: Logger): Service {
 
   const checked = (url: URL, ctx: CallContext): URL => {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw denied(ctx, new EgressDenied(url.protocol, 'not fetched: only http: and https: URLs are'));
+      const scheme = url.protocol;
+      throw denied(
+        ctx,
+        new EgressDenied(
+          scheme,
+          'not http: or https:',
+          `${scheme} URLs are not fetched, only http: and https:`,
+        ),
+      );
     }
     if (url.username || url.password) throw invalid('URLs with credentials cannot be fetched');
     const refused = settings.policy.checkHost(url.hostname);
