@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,52 @@ let dynamo: { listen: Function; close: Function; address(): AddressInfo };
 let outside: DynamoDBClient;
 let server: TestServer;
 let dir: string;
+let ledger: Server;
+/** The calls the ledger endpoint received: operation and parsed body. */
+const ledgerCalls: Array<{ op: string; body: any }> = [];
+
+/**
+ * A stand-in DynamoDB endpoint for the 'ledger' table that answers transactions (dynalite has
+ * none): a write with a ConditionCheck is cancelled as DynamoDB cancels it; reads get fixed items.
+ */
+function ledgerEndpoint(): Server {
+  return createServer((req, res) => {
+    let text = '';
+    req.on('data', (c) => {
+      text += c;
+    });
+    req.on('end', () => {
+      const op = String(req.headers['x-amz-target']).split('.')[1]!;
+      const body = JSON.parse(text);
+      ledgerCalls.push({ op, body });
+      const answer = (status: number, payload: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
+        res.end(JSON.stringify(payload));
+      };
+      if (op === 'TransactWriteItems' && body.TransactItems.some((i: any) => i.ConditionCheck)) {
+        return answer(400, {
+          __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+          Message:
+            'Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]',
+          CancellationReasons: [
+            { Code: 'None' },
+            { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' },
+          ],
+        });
+      }
+      if (op === 'TransactWriteItems') return answer(200, {});
+      if (op === 'TransactGetItems') {
+        return answer(200, {
+          Responses: [
+            { Item: { id: { S: 'a' }, tags: { SS: ['x', 'y'] }, n: { N: '5' }, b: { B: 'AQI=' } } },
+            {},
+          ],
+        });
+      }
+      answer(400, { __type: 'com.amazon.coral.service#UnknownOperationException' });
+    });
+  });
+}
 
 /** Reports a failed call the same way in every function: what the SDK user would look at. */
 const failHelper = `
@@ -118,9 +165,9 @@ export const handler = async (e) => {
 };`;
 
 const v3Document = `
-const { DynamoDBClient, ConditionalCheckFailedException } = require('@aws-sdk/client-dynamodb');
+const { DynamoDBClient, ConditionalCheckFailedException, TransactionCanceledException } = require('@aws-sdk/client-dynamodb');
 const { DynamoDBDocumentClient, DynamoDBDocument, GetCommand, PutCommand, UpdateCommand, DeleteCommand, QueryCommand,
-  ScanCommand, BatchGetCommand, BatchWriteCommand, TransactWriteCommand, paginateQuery, NumberValue } = require('@aws-sdk/lib-dynamodb');
+  ScanCommand, BatchGetCommand, BatchWriteCommand, TransactWriteCommand, TransactGetCommand, paginateQuery, NumberValue } = require('@aws-sdk/lib-dynamodb');
 const { marshall, unmarshall } = require('@aws-sdk/util-dynamodb');
 const low = new DynamoDBClient({});
 const doc = DynamoDBDocumentClient.from(low, { marshallOptions: { removeUndefinedValues: true } });
@@ -194,6 +241,23 @@ exports.handler = async (e) => {
     case 'callback':
       return new Promise((resolve) =>
         doc.send(new GetCommand({ TableName: 'items', Key: { id: 'db1' } }), (err, data) => resolve(err ? err.name : data.Item)));
+    case 'transact': {
+      let canceled;
+      try {
+        await doc.send(new TransactWriteCommand({ TransactItems: [
+          { Put: { TableName: 'ledger', Item: { id: 'a', tags: new Set(['x']), amount: 5 } } },
+          { ConditionCheck: { TableName: 'ledger', Key: { id: 'b' }, ConditionExpression: 'attribute_exists(id)' } }] }));
+      } catch (err) {
+        canceled = { name: err.name, isClass: err instanceof TransactionCanceledException, reasons: err.CancellationReasons };
+      }
+      const ok = await doc.send(new TransactWriteCommand({ TransactItems: [
+        { Update: { TableName: 'ledger', Key: { id: 'a' }, UpdateExpression: 'ADD amount :n', ExpressionAttributeValues: { ':n': 1 } } },
+        { Delete: { TableName: 'ledger', Key: { id: 'c' } } }] }));
+      const got = await doc.send(new TransactGetCommand({ TransactItems: [
+        { Get: { TableName: 'ledger', Key: { id: 'a' } } }, { Get: { TableName: 'ledger', Key: { id: 'z' } } }] }));
+      return { canceled, ok: ok.$metadata.httpStatusCode, items: got.Responses.map((r) => r.Item
+        ? { ...r.Item, tags: [...r.Item.tags].sort(), b: Array.from(r.Item.b), bIsBytes: r.Item.b instanceof Uint8Array } : null) };
+    }
   }
 };`;
 
@@ -247,6 +311,15 @@ exports.handler = async (e) => {
       const back = C.unmarshall({ n: { N: '5' }, ss: { SS: ['q'] } });
       return { m: { ...m, b: Buffer.isBuffer(m.b.B) && m.b.B.toString() }, n: back.n, ss: back.ss.values, wrapper: back.ss.wrapperName,
         wrapped: C.output({ N: '12345678901234567890' }, { wrapNumbers: true }).toString() };
+    }
+    case 'transact': {
+      const canceled = await new Promise((resolve) => doc.transactWrite({ TransactItems: [
+        { Put: { TableName: 'ledger', Item: { id: 'v2', tags: doc.createSet(['q']) } } },
+        { ConditionCheck: { TableName: 'ledger', Key: { id: 'b' }, ConditionExpression: 'attribute_exists(id)' } }] },
+        (err) => resolve({ code: err.code, statusCode: err.statusCode })));
+      const got = await doc.transactGet({ TransactItems: [{ Get: { TableName: 'ledger', Key: { id: 'a' } } }] }).promise();
+      const item = got.Responses[0].Item;
+      return { canceled, wrapper: item.tags.wrapperName, tags: item.tags.values, n: item.n, bIsBuffer: Buffer.isBuffer(item.b), b: [...item.b] };
     }
     case 'low': {
       await lowLevel.putItem({ TableName: 'items', Item: { id: { S: 'v2-low' }, text: { B: 'text' } } }).promise();
@@ -320,6 +393,9 @@ beforeAll(async () => {
       Item: { id: { S: 'big' }, n: { N: '12345678901234567890' }, small: { N: '0.1' } },
     }),
   );
+  ledger = ledgerEndpoint();
+  await new Promise<void>((r) => ledger.listen(0, '127.0.0.1', () => r()));
+  const ledgerUrl = `http://127.0.0.1:${(ledger.address() as AddressInfo).port}`;
   dir = mkdtempSync(join(tmpdir(), 'islet-ddb-'));
   const services = join(dir, 'services.json');
   const creds = { region: 'us-east-1', accessKeyId: 'x', secretAccessKey: 'y' };
@@ -329,7 +405,10 @@ beforeAll(async () => {
       dynamodb: {
         default: { endpoint, ...creds },
         // Nothing listens on port 1: calls for this table cannot reach their endpoint.
-        tables: { unreachable: { endpoint: 'http://127.0.0.1:1', ...creds } },
+        tables: {
+          unreachable: { endpoint: 'http://127.0.0.1:1', ...creds },
+          ledger: { endpoint: ledgerUrl, ...creds },
+        },
       },
     }),
   );
@@ -345,6 +424,7 @@ afterAll(async () => {
   server?.cleanup();
   outside?.destroy();
   await new Promise((r) => dynamo.close(r));
+  await new Promise((r) => ledger?.close(r));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -468,7 +548,13 @@ describe('@aws-sdk/lib-dynamodb inside a function', () => {
 
   it('updates with expressions; a failed condition is the client package’s ConditionalCheckFailedException', async () => {
     const r = await run('ddb-doc', 'update');
-    expect(r).toMatchObject({ status: 'active', visits: 2, tags: ['new', 'old'], obsolete: false, deletedVisits: 2 });
+    expect(r).toMatchObject({
+      status: 'active',
+      visits: 2,
+      tags: ['new', 'old'],
+      obsolete: false,
+      deletedVisits: 2,
+    });
     expect(r.second).toMatchObject({ name: 'ConditionalCheckFailedException', isClass: true, status: 400 });
   });
 
@@ -510,6 +596,49 @@ describe('@aws-sdk/lib-dynamodb inside a function', () => {
     expect(r.undef).toContain('removeUndefinedValues');
     // dynalite has no transactions: it answers with its own error, after islet marshalled and routed the call.
     expect(r.transact).toMatchObject({ name: 'UnknownOperationException', status: 400 });
+  });
+
+  it('marshals transactions; a cancelled one is TransactionCanceledException with its reasons', async () => {
+    ledgerCalls.length = 0;
+    expect(await run('ddb-doc', 'transact')).toEqual({
+      canceled: {
+        name: 'TransactionCanceledException',
+        isClass: true,
+        reasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+      },
+      ok: 200,
+      items: [{ id: 'a', tags: ['x', 'y'], n: 5, b: [1, 2], bIsBytes: true }, null],
+    });
+    expect(ledgerCalls.map((c) => c.op)).toEqual([
+      'TransactWriteItems',
+      'TransactWriteItems',
+      'TransactGetItems',
+    ]);
+    expect(ledgerCalls[0]!.body.TransactItems).toEqual([
+      { Put: { TableName: 'ledger', Item: { id: { S: 'a' }, tags: { SS: ['x'] }, amount: { N: '5' } } } },
+      {
+        ConditionCheck: {
+          TableName: 'ledger',
+          Key: { id: { S: 'b' } },
+          ConditionExpression: 'attribute_exists(id)',
+        },
+      },
+    ]);
+    expect(ledgerCalls[1]!.body.TransactItems).toEqual([
+      {
+        Update: {
+          TableName: 'ledger',
+          Key: { id: { S: 'a' } },
+          UpdateExpression: 'ADD amount :n',
+          ExpressionAttributeValues: { ':n': { N: '1' } },
+        },
+      },
+      { Delete: { TableName: 'ledger', Key: { id: { S: 'c' } } } },
+    ]);
+    expect(ledgerCalls[2]!.body.TransactItems).toEqual([
+      { Get: { TableName: 'ledger', Key: { id: { S: 'a' } } } },
+      { Get: { TableName: 'ledger', Key: { id: { S: 'z' } } } },
+    ]);
   });
 
   it('offers util-dynamodb and callbacks', async () => {
@@ -561,9 +690,30 @@ describe('aws-sdk (v2) DynamoDB inside a function', () => {
     expect(await run('ddb-v2', 'batch')).toEqual([1, 2]);
   });
 
+  it('DocumentClient runs transactions', async () => {
+    ledgerCalls.length = 0;
+    expect(await run('ddb-v2', 'transact')).toEqual({
+      canceled: { code: 'TransactionCanceledException', statusCode: 400 },
+      wrapper: 'Set',
+      tags: ['x', 'y'],
+      n: 5,
+      bIsBuffer: true,
+      b: [1, 2],
+    });
+    expect(ledgerCalls[0]!.body.TransactItems[0]).toEqual({
+      Put: { TableName: 'ledger', Item: { id: { S: 'v2' }, tags: { SS: ['q'] } } },
+    });
+  });
+
   it('Converter marshals and unmarshals as v2 does', async () => {
     expect(await run('ddb-v2', 'converter')).toEqual({
-      m: { a: { N: '1' }, s: { S: 'x' }, l: { L: [{ BOOL: true }, { NULL: true }] }, b: 'z', e: { NULL: true } },
+      m: {
+        a: { N: '1' },
+        s: { S: 'x' },
+        l: { L: [{ BOOL: true }, { NULL: true }] },
+        b: 'z',
+        e: { NULL: true },
+      },
       n: 5,
       ss: ['q'],
       wrapper: 'Set',
