@@ -117,11 +117,15 @@ program
   .description('internal: an executor process, started by serve')
   .addOption(new Option('--max-environments <n>').default('2000'))
   .addOption(new Option('--memory-budget-bytes <n>').default(String(2 * 1024 ** 3)))
-  .action((opts: { maxEnvironments: string; memoryBudgetBytes: string }) => {
-    runExecutor({
-      maxEnvironments: Number(opts.maxEnvironments),
-      memoryBudgetBytes: Number(opts.memoryBudgetBytes),
-    });
+  .addOption(new Option('--data <dir>').default('./.islet'))
+  .action((opts: { maxEnvironments: string; memoryBudgetBytes: string; data: string }) => {
+    runExecutor(
+      {
+        maxEnvironments: Number(opts.maxEnvironments),
+        memoryBudgetBytes: Number(opts.memoryBudgetBytes),
+      },
+      opts.data,
+    );
   });
 
 program.parseAsync(process.argv).catch((e: unknown) => {

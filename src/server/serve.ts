@@ -63,6 +63,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         Math.min(maxEnvironmentsPerExecutor, Math.floor(config.maxEnvironments / config.executors)),
       ),
       memoryBudgetBytes: Math.floor((config.memoryBudgetMb * 1024 * 1024) / config.executors),
+      dataDir: config.dataDir,
     },
     logger,
   );
