@@ -6,6 +6,7 @@ import { createLogger } from '../logger';
 import { runExecutor } from '../runtime/executor/main';
 import { startServer } from '../server/serve';
 import { deadLetterCommands } from './dead-letters';
+import { keyCommands } from './keys';
 
 /** The islet command line. */
 const program = new Command();
@@ -111,6 +112,7 @@ events
   });
 
 deadLetterCommands(program);
+keyCommands(program);
 
 program
   .command('executor', { hidden: true })
