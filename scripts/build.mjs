@@ -43,6 +43,9 @@ const ports = {
   'islet:structured-clone': '@ungap/structured-clone',
   'islet:fetch': join(root, 'src/shims/fetch/index.ts'),
 };
+// fs and os, bundled on their own so that they are compiled only where a function requires them.
+ports['islet:fs'] = join(root, 'src/shims/fs/index.ts');
+ports['islet:os'] = join(root, 'src/shims/os.ts');
 // The AWS SDK shims (src/shims/aws/), bundled the same way.
 for (const [name, file] of Object.entries(sdkModules)) ports[name] = join(root, `src/shims/aws/${file}.ts`);
 

@@ -332,6 +332,7 @@ export class Functions {
             r.timeoutSeconds,
             r.environment,
             r.lastModified,
+            r.ephemeralStorageMb,
           ]),
         )
         .digest('hex')
@@ -342,6 +343,7 @@ export class Functions {
       handler: r.handler,
       memoryMb: r.memoryMb,
       timeoutSeconds: r.timeoutSeconds,
+      ephemeralStorageMb: r.ephemeralStorageMb ?? 512,
       codeDir: this.code.dirFor(r.codeSha256Hex),
       environment: {
         ...r.environment,

@@ -96,8 +96,22 @@ export function timeout(value: unknown): number {
   return integerIn(value, 'timeout', limits.minTimeoutSeconds, limits.maxTimeoutSeconds);
 }
 
+/** EphemeralStorage {Size} in MB, 512-10240, with the messages of Lambda's request validation. */
 export function ephemeralStorage(value: unknown): number {
-  const size = (value as { Size?: unknown } | undefined)?.Size;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    fail('EphemeralStorage must be an object with a Size in MB between 512 and 10240');
+  }
+  const size = (value as { Size?: unknown }).Size;
+  const problem = (constraint: string, shown: string) =>
+    fail(
+      `1 validation error detected: Value ${shown} at 'ephemeralStorage.size' failed to satisfy constraint: ${constraint}`,
+    );
+  if (size === undefined || size === null) problem('Member must not be null', 'null');
+  if (typeof size === 'number' && Number.isInteger(size)) {
+    if (size < 512) problem('Member must have value greater than or equal to 512', `'${size}'`);
+    if (size > 10240) problem('Member must have value less than or equal to 10240', `'${size}'`);
+    return size;
+  }
   return integerIn(size, 'ephemeralStorage.size', 512, 10240);
 }
 

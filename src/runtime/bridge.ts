@@ -26,6 +26,8 @@ export interface SandboxHooks {
   readText(path: string): string | undefined;
   /** Start service call `id` (the answer comes back through Sandbox.settleCall). */
   call(id: number, service: string, op: string, inputWire: string): void;
+  /** One file system operation of the function's `fs` (runtime/executor/tmp-dir.ts): JSON or bytes. */
+  fsOp(op: string, argsJson: string, data: Uint8Array | undefined): string | Uint8Array;
 }
 
 /** Lambda's error payload. */
@@ -104,6 +106,7 @@ const detached: SandboxHooks = {
   resolve: (_from, request) => ({ kind: 'missing', request }),
   readText: () => undefined,
   call: () => undefined,
+  fsOp: () => '{"$err":"EACCES"}',
 };
 
 /** One V8 isolate with a context and islet's shims: the engine of one execution environment. */
@@ -184,6 +187,20 @@ export class Sandbox {
         call: sync((id: number, service: string, op: string, input: string) =>
           self().hooks.call(Number(id), String(service), String(op), String(input)),
         ),
+        fsOp: sync((op: string, args: string, data: unknown) => {
+          const bytes =
+            data instanceof ArrayBuffer
+              ? new Uint8Array(data)
+              : ArrayBuffer.isView(data)
+                ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+                : undefined;
+          const out = self().hooks.fsOp(String(op), String(args), bytes);
+          if (typeof out === 'string') return out;
+          // Bytes cross as an ArrayBuffer of exactly the data read.
+          return out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
+            ? out.buffer
+            : out.buffer.slice(out.byteOffset, out.byteOffset + out.byteLength);
+        }),
       };
       compileInto = (source, filename) => {
         const script = compileCached(isolate, source, filename);
@@ -204,6 +221,7 @@ export class Sandbox {
         host.randomBytes,
         host.now,
         host.call,
+        host.fsOp,
         JSON.stringify(options.bootstrap),
       ];
       const entries = (await install.apply(undefined, args, {

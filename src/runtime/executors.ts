@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../logger';
 import type { FunctionSpec, InvocationResult, InvocationResultMeta, InvokeMeta } from './invocation';
 import { type CallMeta, encodeFrame, FrameReader, FrameType } from './protocol';
+import { removeAllTmpDirs, removeExecutorTmpDirs } from './executor/tmp-dir';
 import { selfCommand } from './self-command';
 
 /** Settings of the executor processes. */
@@ -13,6 +14,8 @@ export interface ExecutorOptions {
   maxEnvironments: number;
   /** Memory budget of idle environments per executor, in bytes. */
   memoryBudgetBytes: number;
+  /** The data dir: environments keep their /tmp under `<data>/tmp`. */
+  dataDir: string;
 }
 
 /** The executor running an invocation died (crash, V8 fatal error, killed). */
@@ -143,6 +146,8 @@ export class ExecutorPool {
 
   /** Starts the executors and a standby. */
   start(): void {
+    // Executors killed by a signal leave their environments' /tmp behind; none is alive now.
+    removeAllTmpDirs(this.options.dataDir);
     for (let i = 0; i < this.options.count; i++) this.executors.push(this.spawnOne());
     this.standby = this.spawnOne();
   }
@@ -200,6 +205,7 @@ export class ExecutorPool {
           }),
       ),
     );
+    removeAllTmpDirs(this.options.dataDir);
   }
 
   private pick(functionName: string): ExecutorProcess {
@@ -218,6 +224,8 @@ export class ExecutorPool {
       String(this.options.maxEnvironments),
       '--memory-budget-bytes',
       String(this.options.memoryBudgetBytes),
+      '--data',
+      this.options.dataDir,
     ]);
     const child = spawn(cmd.file, cmd.args, { stdio: ['ignore', 'inherit', 'inherit', 'pipe'] });
     const socket = child.stdio[3] as Socket;
@@ -230,6 +238,7 @@ export class ExecutorPool {
   }
 
   private replace(dead: ExecutorProcess, reason: string): void {
+    if (dead.child.pid) removeExecutorTmpDirs(this.options.dataDir, dead.child.pid);
     if (this.stopping) return;
     if (dead === this.standby) {
       this.logger.warn('executor.standby_exited', { pid: dead.child.pid, reason });

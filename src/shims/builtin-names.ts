@@ -1,5 +1,5 @@
 /**
- * Node built-ins that exist inside the sandbox. Everything else (fs, child_process, net, ...)
+ * Node built-ins that exist inside the sandbox. Everything else (child_process, net, ...)
  * fails with "module X is not available in islet".
  */
 
@@ -16,10 +16,25 @@ export const portedBuiltins = [
 ] as const;
 
 /** Built-ins implemented by the shims themselves. */
-export const shimBuiltins = ['process', 'timers', 'console', 'path/posix', 'util/types'] as const;
+export const shimBuiltins = [
+  'process',
+  'timers',
+  'console',
+  'path/posix',
+  'util/types',
+  'fs',
+  'fs/promises',
+  'os',
+] as const;
 
-/** Internal modules (not requireable by user code) that back lazily created globals. */
-export const internalModules = ['islet:whatwg-url', 'islet:structured-clone', 'islet:fetch'] as const;
+/** Internal modules (not requireable by user code) that back lazily created globals, fs and os. */
+export const internalModules = [
+  'islet:whatwg-url',
+  'islet:structured-clone',
+  'islet:fetch',
+  'islet:fs',
+  'islet:os',
+] as const;
 
 /**
  * AWS SDK module names that always resolve to islet's shims, even when the function's zip bundles

@@ -27,6 +27,11 @@ export interface HostFunctions {
    * wire.ts); asynchronous: the host answers through the sandbox's settleCall entry point.
    */
   call(id: number, service: string, op: string, inputWire: string): void;
+  /**
+   * One synchronous file system operation for `fs` (see shims/fs/host.ts): answers JSON text
+   * (`{"$err": CODE}` on failure) or, for reads, an ArrayBuffer of at most 1 MB.
+   */
+  fsOp(op: string, argsJson: string, data: ArrayBuffer | undefined): string | ArrayBuffer;
 }
 
 /** The CommonJS module wrapper, as Node builds it. */

@@ -4,6 +4,8 @@ import { toErrorPayload } from './errors';
 import { installGlobals } from './globals';
 import type { Bootstrap, HostFunctions } from './host';
 import { LambdaRuntime } from './lambda-runtime';
+import type { createFs } from './fs/index';
+import type { createOs } from './os';
 import { attachLog } from './log';
 import { createProcess } from './process';
 import { Loader } from './require';
@@ -59,6 +61,14 @@ export function install(host: HostFunctions, bootstrapJson: string): SandboxEntr
     }),
     'path/posix': () => loader.requireBuiltin('path'),
     'util/types': () => (loader.requireBuiltin('util') as { types: unknown }).types,
+    // fs and os are bundled on their own (islet:fs, islet:os) and compiled on first require only.
+    fs: () =>
+      (loader.requireBuiltin('islet:fs') as { createFs: typeof createFs }).createFs(host.fsOp, {
+        stdout: (text) => proc.stdout.write(text),
+        stderr: (text) => proc.stderr.write(text),
+      }),
+    'fs/promises': () => (loader.requireBuiltin('fs') as { promises: unknown }).promises,
+    os: () => (loader.requireBuiltin('islet:os') as { createOs: typeof createOs }).createOs(proc),
     // Host services for islet's own modules (the AWS SDK shims, fetch); user code cannot require it.
     'islet:host-call': () =>
       Object.freeze({
@@ -125,10 +135,11 @@ export function installWith(
   randomBytes: HostFunctions['randomBytes'],
   now: HostFunctions['now'],
   call: HostFunctions['call'],
+  fsOp: HostFunctions['fsOp'],
   bootstrapJson: string,
 ): SandboxEntryPoints {
   return install(
-    { log, timerSet, timerClear, resolve, readText, compileCjs, loadBuiltin, randomBytes, now, call },
+    { log, timerSet, timerClear, resolve, readText, compileCjs, loadBuiltin, randomBytes, now, call, fsOp },
     bootstrapJson,
   );
 }

@@ -9,6 +9,7 @@ import { billedDurationMs, endLine, reportLine, startLine, timeoutLine } from '.
 import { FastPathPolicy } from './fast-path';
 import { InvocationLimits } from './invocation-limits';
 import { SparePool } from './spare-pool';
+import { TmpDir, tmpRoot } from './tmp-dir';
 
 /** One policy per executor process: which function versions may use the synchronous path. */
 const fastPath = new FastPathPolicy();
@@ -59,6 +60,14 @@ export function setCallSink(sink: typeof callSink): void {
   callSink = sink;
 }
 
+/** Host directory under which environments keep their /tmp (`<data>/tmp`); set once by the executor. */
+let tmpRootDir = tmpRoot('.islet');
+
+/** Sets where environments keep their /tmp (each gets `<root>/<executor pid>-<environment id>`). */
+export function setTmpRoot(dir: string): void {
+  tmpRootDir = dir;
+}
+
 /** A finished invocation inside the executor. */
 export interface EnvironmentResult extends InvocationResultMeta {
   payload: string;
@@ -91,6 +100,8 @@ export class ExecutionEnvironment {
   private requestId: string | undefined;
   /** Answers to service calls that arrived while frozen, delivered when the next invocation starts. */
   private answers: Array<[number, boolean, string]> = [];
+  /** The function's /tmp (its directory appears on first use) and read-only /var/task, for `fs`. */
+  private files: TmpDir | undefined;
 
   private constructor(
     readonly spec: FunctionSpec,
@@ -128,6 +139,12 @@ export class ExecutionEnvironment {
     const t0 = performance.now();
     const tree = new DiskCodeTree(spec.codeDir);
     const env = new ExecutionEnvironment(spec, undefined);
+    const files = new TmpDir(
+      `${tmpRootDir}/${process.pid}-${env.id}`,
+      spec.codeDir,
+      spec.ephemeralStorageMb * 1024 * 1024,
+    );
+    env.files = files;
     const sandbox = spares.take(spec.memoryMb) ?? (await Sandbox.create(sandboxOptions(spec.memoryMb)));
     spares.refill(spec.memoryMb);
     sandbox.attach({
@@ -137,6 +154,7 @@ export class ExecutionEnvironment {
       resolve: (from, request, conditions) =>
         resolveModule(tree, from, request, { conditions }, providedBuiltins),
       readText: (path) => tree.readText(path),
+      fsOp: (op, args, data) => files.op(op, args, data),
       call: (id, service, op, input) =>
         callSink(env, id, {
           service,
@@ -341,6 +359,7 @@ export class ExecutionEnvironment {
     for (const t of this.timers.values()) if (t.handle) clearTimeout(t.handle);
     this.timers.clear();
     this.sandbox?.dispose();
+    this.files?.remove();
   }
 
   private failurePayload(failure: string, meta: InvokeMeta): ErrorPayload {

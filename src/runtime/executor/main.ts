@@ -3,16 +3,19 @@ import { LRUCache } from 'lru-cache';
 import type { ErrorPayload } from '../bridge';
 import type { FunctionSpec, InvokeMeta } from '../invocation';
 import { type CallMeta, encodeFrame, type Frame, FrameReader, FrameType } from '../protocol';
-import { ExecutionEnvironment, setCallSink, spares } from './environment';
+import { ExecutionEnvironment, setCallSink, setTmpRoot, spares } from './environment';
 import { EnvironmentPool, type PoolOptions } from './pool';
+import { tmpRoot } from './tmp-dir';
 
 /**
  * Entry point of an executor process: the only kind of process where user code runs. It reads
  * invocations from fd 3 (a socket pair to the front process), runs each in a warm or new
  * execution environment and writes the results back. If V8 aborts on a fatal error, only this
  * process dies; the front fails the invocations in flight here and starts a replacement.
+ * Environments keep their /tmp under `<dataDir>/tmp`.
  */
-export function runExecutor(options: PoolOptions): void {
+export function runExecutor(options: PoolOptions, dataDir: string): void {
+  setTmpRoot(tmpRoot(dataDir));
   const socket = new Socket({ fd: 3, readable: true, writable: true });
   const reader = new FrameReader();
   const pool = new EnvironmentPool(options);
