@@ -187,6 +187,24 @@ describe('dynamodbService', () => {
     );
   });
 
+  it('refuses nesting beyond what DynamoDB allows before the SDK serialises it', async () => {
+    let deep: unknown = { S: 'x' };
+    for (let i = 0; i < 5000; i++) deep = { M: { a: deep } };
+    const asked: string[] = [];
+    const e = await rejection(
+      service('PutItem', { TableName: 'orders', Item: { id: deep } }, context(false, asked)),
+    );
+    expect(e).toMatchObject({ code: 'ValidationException', statusCode: 400 });
+    expect(e.message).toBe('Nesting Levels have exceeded supported limits');
+    expect(asked).toEqual([]);
+    let allowed: unknown = { S: 'x' };
+    for (let i = 0; i < 32; i++) allowed = { M: { a: allowed } };
+    const ok = await rejection(
+      service('PutItem', { TableName: 'orders', Item: { id: allowed } }, context(false, [])),
+    );
+    expect(ok.code).toBe('ResourceNotFoundException');
+  });
+
   it('refuses a call whose tables are on different endpoints', async () => {
     const endpoints = new ServiceEndpoints(
       {

@@ -22,6 +22,7 @@ import {
   clientSettings,
   EndpointClients,
   endpointKey,
+  nestedDeeperThan,
   type Permission,
   sendUpstream,
 } from './upstream';
@@ -51,6 +52,9 @@ export interface DynamoAccess {
   tables: string[];
   permissions: Permission[];
 }
+
+/** JSON depth of an input: 32 nested attribute values (two levels each) plus the request around them. */
+const maxInputDepth = 80;
 
 const tableNamePattern = /^[a-zA-Z0-9_.-]{3,255}$/;
 const tableArnPattern = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/([a-zA-Z0-9_.-]{3,255})$/;
@@ -207,6 +211,10 @@ export function dynamodbService(deps: { endpoints: ServiceEndpoints; account: Ac
         'UnknownOperationException',
         `islet's DynamoDB does not offer ${op.slice(0, 64)}; it offers ${Object.keys(commands).join(', ')}`,
       );
+    }
+    // DynamoDB allows 32 levels of nested maps and lists; each is two levels of JSON here.
+    if (nestedDeeperThan(input, maxInputDepth)) {
+      throw invalid('Nesting Levels have exceeded supported limits');
     }
     const access = dynamodbAccess(op, input, account);
     for (const p of access.permissions) ctx.authorize(p.action, p.resource);

@@ -7,7 +7,14 @@ import {
 } from '@aws-sdk/client-kinesis';
 import type { Endpoint, ServiceEndpoints } from './endpoints';
 import { type Service, ServiceCallFailure } from './host';
-import { type Account, clientSettings, EndpointClients, type Permission, sendUpstream } from './upstream';
+import {
+  type Account,
+  clientSettings,
+  EndpointClients,
+  nestedDeeperThan,
+  type Permission,
+  sendUpstream,
+} from './upstream';
 
 type AnyCommand = new (input: any) => any;
 
@@ -120,6 +127,9 @@ export function kinesisService(deps: { endpoints: ServiceEndpoints; account: Acc
         'UnknownOperationException',
         `islet's Kinesis does not offer ${op.slice(0, 64)}; it offers ${Object.keys(commands).join(', ')}`,
       );
+    }
+    if (nestedDeeperThan(input, 20)) {
+      throw new ServiceCallFailure('ValidationException', `${op}: the input nests too deeply`);
     }
     const access = kinesisAccess(op, input, account);
     ctx.authorize(access.permission.action, access.permission.resource);

@@ -67,9 +67,25 @@ export async function sendUpstream<T>(what: string, signal: AbortSignal, send: (
     return await send();
   } catch (e) {
     const err = e as { $metadata?: { httpStatusCode?: number }; code?: unknown; name?: unknown };
-    if (signal.aborted || err?.$metadata?.httpStatusCode !== undefined) throw e;
+    // The SDK's retry step adds $metadata to failures on the way; none means it failed before sending.
+    if (signal.aborted || !err?.$metadata || err.$metadata.httpStatusCode !== undefined) throw e;
     const reason =
       typeof err?.code === 'string' ? err.code : typeof err?.name === 'string' ? err.name : 'error';
     throw new ServiceCallFailure('ServiceUnavailable', `${what} could not be reached (${reason})`, 503);
   }
+}
+
+/**
+ * Whether `value` nests objects and arrays deeper than `limit` levels. Checked before the SDK
+ * serialises an input, which recurses and would overflow the stack on absurd nesting.
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object' || v instanceof Uint8Array || v instanceof Date) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
