@@ -82,7 +82,8 @@ const v3LowLevel = `
 import { DynamoDBClient, DynamoDB, GetItemCommand, PutItemCommand, UpdateItemCommand, DeleteItemCommand,
   QueryCommand, ScanCommand, BatchGetItemCommand, BatchWriteItemCommand, DescribeTableCommand, ListTablesCommand,
   CreateTableCommand, DeleteTableCommand, UpdateTimeToLiveCommand, ConditionalCheckFailedException,
-  ResourceNotFoundException, DynamoDBServiceException, paginateQuery } from '@aws-sdk/client-dynamodb';
+  ResourceNotFoundException, DynamoDBServiceException, paginateQuery, paginateListTables, waitUntilTableExists,
+  waitUntilTableNotExists, ReturnValue } from '@aws-sdk/client-dynamodb';
 const client = new DynamoDBClient({ region: 'eu-west-1', endpoint: 'http://ignored.invalid' });
 ${failHelper}
 const update = (cond) => new UpdateItemCommand({
@@ -144,11 +145,16 @@ export const handler = async (e) => {
     case 'tables': {
       await client.send(new CreateTableCommand({ TableName: 'scratch', BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }] }));
+      const waited = await waitUntilTableExists({ client, maxWaitTime: 5 }, { TableName: 'scratch' });
       const d = await client.send(new DescribeTableCommand({ TableName: 'scratch' }));
       const listed = await new DynamoDB({}).listTables({});
+      const pagedNames = [];
+      for await (const page of paginateListTables({ client, pageSize: 1 }, {})) pagedNames.push(...page.TableNames);
       await client.send(new DeleteTableCommand({ TableName: 'scratch' }));
+      const gone = await waitUntilTableNotExists({ client, maxWaitTime: 5 }, { TableName: 'scratch' });
       const missing = await fail(client.send(new GetItemCommand({ TableName: 'no-such-table', Key: { id: { S: 'x' } } })), ResourceNotFoundException);
-      return { status: d.Table.TableStatus, created: d.Table.CreationDateTime instanceof Date, names: listed.TableNames, missing };
+      return { status: d.Table.TableStatus, created: d.Table.CreationDateTime instanceof Date, names: listed.TableNames, missing,
+        waited: waited.state, gone: gone.state, pagedNames, allNew: ReturnValue.ALL_NEW };
     }
     case 'unsupported':
       return fail(client.send(new UpdateTimeToLiveCommand({ TableName: 'items', TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' } })));
@@ -498,6 +504,8 @@ describe('@aws-sdk/client-dynamodb inside a function', () => {
     expect(r.created).toBe(true);
     expect(r.names).toEqual(expect.arrayContaining(['events', 'items', 'scratch']));
     expect(r.missing).toMatchObject({ name: 'ResourceNotFoundException', status: 400, isClass: true });
+    expect(r.pagedNames).toEqual(r.names);
+    expect(r).toMatchObject({ waited: 'SUCCESS', gone: 'SUCCESS', allNew: 'ALL_NEW' });
   });
 
   it('refuses an operation islet does not offer, naming it', async () => {
