@@ -83,6 +83,23 @@ describe('S3 input checked before anything is sent', () => {
     });
   });
 
+  it("refuses '.' and '..' key segments, which a server could resolve into another bucket", () => {
+    for (const Key of ['../other-bucket/x', 'a/./b', 'a/..', '.']) {
+      expect(failure('PutObject', { Bucket: 'photos', Key })).toMatchObject({
+        code: 'InvalidArgument',
+        message: expect.stringMatching(/'\.' or '\.\.' path segments/),
+      });
+    }
+    expect(
+      failure('CopyObject', {
+        Bucket: 'photos',
+        Key: 'k',
+        CopySource: 'photos/public%2F..%2F..%2Fsecret%2Fk',
+      }),
+    ).toMatchObject({ code: 'InvalidArgument' });
+    expect(s3Request('GetObject', { Bucket: 'photos', Key: 'a/..b/.c/...' }).op).toBe('GetObject');
+  });
+
   it('refuses members an HTTP request cannot carry, with the member named', () => {
     expect(
       failure('PutObject', { Bucket: 'photos', Key: 'k', ContentType: 'text/plain\r\nX-Evil: 1' }),

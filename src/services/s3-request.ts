@@ -166,6 +166,11 @@ function checkBucket(v: unknown, what: string): string {
 
 function checkKey(v: unknown, what: string): string {
   if (typeof v !== 'string' || v === '') throw invalid(`${what} is required (a non-empty string)`);
+  // A '.' or '..' segment would be resolved by some servers and proxies into another path
+  // (even another bucket) than the ARN the call was authorised for.
+  if (v.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw invalid(`${what} must not hold '.' or '..' path segments`);
+  }
   const bytes = Buffer.byteLength(v);
   if (bytes > maxKeyBytes) {
     throw new ServiceCallFailure(

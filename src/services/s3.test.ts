@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { maxObjectBodyBytes as shimMaxObjectBodyBytes } from '../shims/aws/s3-body';
 import { ServiceEndpoints } from './endpoints';
 import { type CallContext, ServiceCallFailure } from './host';
 import { maxObjectBodyBytes, s3Service } from './s3';
@@ -129,6 +130,11 @@ describe('the S3 service', () => {
     expect(r).toMatchObject({ code: 'ServiceUnavailable', status: 503 });
     expect(r.message).toMatch(/far-bucket/);
     expect(r.message).not.toMatch(/127\.0\.0\.1|:1\b/);
+  });
+
+  it('caps bodies at the size the SDK shim caps them at', () => {
+    expect(maxObjectBodyBytes).toBe(shimMaxObjectBodyBytes);
+    expect(maxObjectBodyBytes).toBe(12_386_304);
   });
 
   it('refuses a body over the cap on the way in and on the way out', async () => {
