@@ -105,8 +105,9 @@ async function failure(p: Promise<unknown>): Promise<ServiceCallFailure> {
 
 describe('fetch service', () => {
   it('connects a name allowed by the policy to the address it resolved, with the name as Host', async () => {
-    const out = await call({ url: `http://api.test:${port}/hello` });
+    const out = await call({ url: `http://api.test:${port}/hello#fragment` });
     expect(out.status).toBe(200);
+    expect(out.url).toBe(`http://api.test:${port}/hello`);
     expect(Buffer.from(out.body!).toString()).toBe('hello');
     expect(seen.at(-1)?.host).toBe(`api.test:${port}`);
     expect(authorized).toContain(`islet:Fetch url:http://api.test:${port}`);

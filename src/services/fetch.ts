@@ -195,7 +195,7 @@ export function fetchService(settings: FetchSettings, logger: Logger): Service {
       if (!isRedirect(res.status) || location === null || input.redirect === 'manual') {
         const nullBody = method === 'HEAD' || [101, 103, 204, 205, 304].includes(res.status);
         return {
-          url: url.href,
+          url: url.href.slice(0, url.href.length - url.hash.length), // as Node: without the fragment
           status: res.status,
           statusText: res.statusText,
           headers: [...res.headers],
