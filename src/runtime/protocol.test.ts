@@ -16,3 +16,18 @@ describe('frames', () => {
     }
   });
 });
+
+describe('large frames', () => {
+  it('arrive whole from many small chunks, with the next frame behind them', () => {
+    const big = Buffer.alloc(3 * 1024 * 1024, 7);
+    const all = Buffer.concat([encodeFrame(1, 1, '{}', big), encodeFrame(2, 2, 'm', 'tail')]);
+    const r = new FrameReader();
+    const frames = [];
+    for (let i = 0; i < all.length; i += 1000) frames.push(...r.push(all.subarray(i, i + 1000)));
+    expect(frames.map((f) => [f.type, f.id, f.body.length])).toEqual([
+      [1, 1, big.length],
+      [2, 2, 4],
+    ]);
+    expect(frames[0]!.body.equals(big)).toBe(true);
+  });
+});

@@ -59,14 +59,17 @@ export function encodeFrame(type: number, id: number, meta: string, body: Buffer
 export class FrameReader {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  /** Bytes the first pending frame needs in full (0 while its length is not known yet). */
+  private needed = 0;
 
   /** Feeds a chunk; returns every frame it completes. */
   push(chunk: Buffer): Frame[] {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
     const frames: Frame[] = [];
-    if (this.pendingBytes < 4) return frames;
-    let buf = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    // A large frame arrives in many chunks: join them once, when the whole frame is there.
+    if (this.pendingBytes < 4 || this.pendingBytes < this.needed) return frames;
+    let buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     let offset = 0;
     while (buf.length - offset >= 4) {
       const len = buf.readUInt32LE(offset);
@@ -85,6 +88,7 @@ export class FrameReader {
     buf = buf.subarray(offset);
     this.pending = buf.length ? [buf] : [];
     this.pendingBytes = buf.length;
+    this.needed = buf.length >= 4 ? 4 + buf.readUInt32LE(0) : 0;
     return frames;
   }
 }

@@ -12,26 +12,36 @@ const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const codes = new Uint8Array(128).fill(255);
 for (let i = 0; i < alphabet.length; i++) codes[alphabet.charCodeAt(i)] = i;
 
-/** Base64 of bytes (standard alphabet, padded). */
+const alphabetCodes = new Uint8Array(64);
+for (let i = 0; i < 64; i++) alphabetCodes[i] = alphabet.charCodeAt(i);
+
+/** Base64 of bytes (standard alphabet, padded). Writes char codes, then makes strings in chunks. */
 export function bytesToBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  let chunk = '';
   const n = bytes.length;
+  const out = new Uint8Array(Math.ceil(n / 3) * 4);
+  const A = alphabetCodes;
   let i = 0;
+  let j = 0;
   for (; i + 2 < n; i += 3) {
     const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
-    chunk += alphabet[v >> 18]! + alphabet[(v >> 12) & 63]! + alphabet[(v >> 6) & 63]! + alphabet[v & 63]!;
-    if (chunk.length >= 8192) {
-      parts.push(chunk);
-      chunk = '';
-    }
+    out[j++] = A[v >> 18]!;
+    out[j++] = A[(v >> 12) & 63]!;
+    out[j++] = A[(v >> 6) & 63]!;
+    out[j++] = A[v & 63]!;
   }
   if (i < n) {
     const v = (bytes[i]! << 16) | ((i + 1 < n ? bytes[i + 1]! : 0) << 8);
-    chunk += alphabet[v >> 18]! + alphabet[(v >> 12) & 63]!;
-    chunk += i + 1 < n ? `${alphabet[(v >> 6) & 63]!}=` : '==';
+    out[j++] = A[v >> 18]!;
+    out[j++] = A[(v >> 12) & 63]!;
+    out[j++] = i + 1 < n ? A[(v >> 6) & 63]! : 61; // '='
+    out[j++] = 61;
   }
-  parts.push(chunk);
+  const parts: string[] = [];
+  for (let k = 0; k < j; k += 8192) {
+    parts.push(
+      String.fromCharCode.apply(null, out.subarray(k, Math.min(j, k + 8192)) as unknown as number[]),
+    );
+  }
   return parts.join('');
 }
 
