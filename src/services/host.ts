@@ -50,6 +50,23 @@ interface ErrorShape {
   statusCode?: number;
   fault?: 'client' | 'server';
   retryable?: boolean;
+  /** The service's extra error members (e.g. DynamoDB's Item, CancellationReasons), as data. */
+  details?: Record<string, unknown>;
+}
+
+/** SDK error members that are not service data. */
+const sdkErrorInternals = new Set(['name', 'message', 'stack', '$metadata', '$fault', '$response', '$retryable', '$service', '__type', 'Message', 'cause']);
+
+/** Extra members of an upstream service error, when they are plain data of modest size. */
+function errorDetails(err: object): Record<string, unknown> | undefined {
+  const details: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(err)) if (!sdkErrorInternals.has(k) && v !== undefined) details[k] = v;
+  if (Object.keys(details).length === 0) return undefined;
+  try {
+    return encodeWire(details).length <= 256 * 1024 ? details : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -127,7 +144,7 @@ export class ServiceHost {
       }
       return { ok: true, wire };
     } catch (e) {
-      return { ok: false, wire: JSON.stringify(this.errorShape(e, meta, timeoutSignal.aborted)) };
+      return { ok: false, wire: encodeWire(this.errorShape(e, meta, timeoutSignal.aborted)) };
     }
   }
 
@@ -159,6 +176,7 @@ export class ServiceHost {
         statusCode: err.$metadata.httpStatusCode,
         fault: err.$fault,
         retryable: Boolean(err.$retryable),
+        details: errorDetails(err),
       };
     }
     // islet's own LambdaError classes (e.g. ResourceNotFoundException from the Lambda service).

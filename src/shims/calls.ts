@@ -10,6 +10,8 @@ export interface CallErrorShape {
   /** 'client' or 'server', as in the SDK's $fault. */
   fault?: 'client' | 'server';
   retryable?: boolean;
+  /** The service's extra error members (e.g. DynamoDB's Item), set on the error as they are. */
+  details?: Record<string, unknown>;
 }
 
 /** The error a failed service call rejects with: shaped like an AWS SDK error (v2 `code`, v3 `name`). */
@@ -28,6 +30,9 @@ export class ServiceCallError extends Error {
     this.$fault = shape.fault ?? 'client';
     this.retryable = shape.retryable === true;
     this.$metadata = { httpStatusCode: shape.statusCode, attempts: 1, totalRetryDelay: 0 };
+    for (const [k, v] of Object.entries(shape.details ?? {})) {
+      if (!(k in this)) (this as unknown as Record<string, unknown>)[k] = v;
+    }
   }
 }
 

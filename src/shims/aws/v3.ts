@@ -87,8 +87,12 @@ export function toException(model: ServiceModel, e: unknown): unknown {
   // v2-style fields too, so code written against either SDK sees what it expects.
   out.code = err.name;
   out.statusCode = (err as { statusCode?: number }).statusCode;
+  // The service's own members (DynamoDB's Item, CancellationReasons, ...) as the SDK sets them.
+  for (const [k, v] of Object.entries(err)) if (!errorCore.has(k)) out[k] = v;
   return out;
 }
+
+const errorCore = new Set(['name', 'message', 'stack', 'code', 'statusCode', '$fault', '$metadata', 'retryable']);
 
 /** Sends one operation to the host and returns its raw output (errors as the service's exceptions). */
 export async function callHost(
