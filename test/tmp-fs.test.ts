@@ -68,6 +68,27 @@ beforeAll(async () => {
   const lambda = server.lambda();
   for (const name of ['probe', 'other', 'quota', 'isolation', 'disposal', 'exits'])
     await deploy(lambda, name, probeFiles, { Timeout: 10 });
+  await deploy(lambda, 'esm', {
+    'index.mjs': `import fs, { promises as viaFs, writeFileSync } from 'fs';
+      import { readFile, writeFile } from 'node:fs/promises';
+      import * as os from 'node:os';
+      export const handler = async () => {
+        writeFileSync('/tmp/esm.txt', 'from esm');
+        await writeFile('/tmp/esm2.txt', 'promises');
+        return {
+          sync: fs.readFileSync('/tmp/esm.txt', 'utf8'),
+          promised: await readFile('/tmp/esm2.txt', 'utf8'),
+          same: viaFs === fs.promises,
+          tmpdir: os.tmpdir(),
+        };
+      };`,
+  });
+  await deploy(lambda, 'node-prefix', {
+    'index.js': `exports.handler = async () => ({
+      same: require('node:fs') === require('fs') && require('node:fs/promises') === require('fs').promises,
+      readFile: typeof require('node:fs').readFileSync,
+    });`,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -194,6 +215,19 @@ describe('/tmp inside a function', () => {
     });
     expect(await failure('probe', `fs.openSync('/tmp/x', 'zz')`)).toMatchObject({
       code: 'ERR_INVALID_ARG_VALUE',
+    });
+  });
+
+  it('is there for import and require, with or without node:', async () => {
+    expect((await invoke(server.lambda(), 'esm')).payload).toEqual({
+      sync: 'from esm',
+      promised: 'promises',
+      same: true,
+      tmpdir: '/tmp',
+    });
+    expect((await invoke(server.lambda(), 'node-prefix')).payload).toEqual({
+      same: true,
+      readFile: 'function',
     });
   });
 
@@ -483,6 +517,23 @@ describe('ephemeral storage size', () => {
       ],
       partial: mb,
       files: ['more', 'small'],
+    });
+  });
+
+  it('caps the number of files and directories too', async () => {
+    const out = await ok(
+      'other',
+      `let made = 0;
+      let error;
+      try { for (;;) { fs.mkdirSync('/tmp/d' + made); made++; } } catch (e) { error = e.message; }
+      for (let i = 0; i < made; i++) fs.rmdirSync('/tmp/d' + i);
+      fs.writeFileSync('/tmp/after', 'fine');
+      return { made, error, after: fs.readFileSync('/tmp/after', 'utf8') };`,
+    );
+    expect(out).toEqual({
+      made: 20_000,
+      error: "ENOSPC: no space left on device, mkdir '/tmp/d20000'",
+      after: 'fine',
     });
   });
 

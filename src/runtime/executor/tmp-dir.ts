@@ -45,18 +45,22 @@ export const tmpLimits = {
 /** Linux open(2) flag bits as the sandbox sends them (independent of the host's own constants). */
 const O = { WRONLY: 1, RDWR: 2, CREAT: 64, EXCL: 128, TRUNC: 512, APPEND: 1024 } as const;
 
-/** A failure reported to the sandbox as an errno code (plus the syscall, when it is not the op's). */
+/**
+ * A failure reported to the sandbox as an errno code, plus the syscall when it is not the op's
+ * (`bare`: Node names no path for it, as for a failed write).
+ */
 class FsFailure extends Error {
   constructor(
     readonly code: string,
     readonly syscall?: string,
+    readonly bare?: boolean,
   ) {
     super(code);
   }
 }
 
-const fail = (code: string, syscall?: string): never => {
-  throw new FsFailure(code, syscall);
+const fail = (code: string, syscall?: string, bare?: boolean): never => {
+  throw new FsFailure(code, syscall, bare);
 };
 
 /** A path inside the sandbox, mapped to the host. */
@@ -105,7 +109,7 @@ export class TmpDir {
       const out = this.dispatch(name, args, data);
       return out instanceof Uint8Array ? out : JSON.stringify(out ?? null);
     } catch (e) {
-      if (e instanceof FsFailure) return JSON.stringify({ $err: e.code, syscall: e.syscall });
+      if (e instanceof FsFailure) return JSON.stringify({ $err: e.code, syscall: e.syscall, bare: e.bare });
       const code = (e as NodeJS.ErrnoException).code;
       if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
         // A mutation that failed half-way (rare: the host disk itself) leaves the tally unknown.
@@ -113,6 +117,18 @@ export class TmpDir {
         return JSON.stringify({ $err: code });
       }
       return JSON.stringify({ $err: 'EIO' });
+    }
+  }
+
+  /** Runs `fn`, reporting any failure as one of `syscall` without a path. */
+  private asBare<T>(syscall: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof FsFailure) throw new FsFailure(e.code, syscall, true);
+      this.recount(); // the host disk failed half-way: the tally is unknown
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new FsFailure(typeof code === 'string' && /^E[A-Z]+$/.test(code) ? code : 'EIO', syscall, true);
     }
   }
 
@@ -129,6 +145,16 @@ export class TmpDir {
     switch (name) {
       case 'open':
         return this.open(this.place(a.path), Number(a.flags));
+      // Whole-file shortcuts: one call per chunk instead of open, fstat, read or write, close.
+      case 'readFile': {
+        const f = this.prepare(this.place(a.path), Number(a.flags), false);
+        if (lstatSync(f.place.host).isDirectory()) fail('EISDIR', 'read', true);
+        return this.asBare('read', () => this.read(f, Number(a.length), nullableNumber(a.offset) ?? 0));
+      }
+      case 'writeFile': {
+        const f = this.prepare(this.place(a.path), Number(a.flags), false);
+        return this.asBare('write', () => this.write(f, data ?? new Uint8Array(0), null));
+      }
       case 'close':
         this.file(a.fd);
         this.files.delete(Number(a.fd));
@@ -215,13 +241,22 @@ export class TmpDir {
   }
 
   private open(place: Place, flags: number): { fd: number } {
+    const file = this.prepare(place, flags, true);
+    let fd = 3;
+    while (this.files.has(fd)) fd++;
+    this.files.set(fd, file);
+    return { fd };
+  }
+
+  /** open(2)'s checks and effects (create, truncate); `forFd` also checks the descriptor limit. */
+  private prepare(place: Place, flags: number, forFd: boolean): OpenFile {
     const access = flags & 3;
     const writable = access === O.WRONLY || access === O.RDWR;
     const st = lstatOrUndefined(place.host);
     if (st && flags & O.CREAT && flags & O.EXCL) fail('EEXIST');
     if (!st && !(flags & O.CREAT)) fail('ENOENT');
     if (place.area === 'task' && (writable || flags & O.TRUNC || !st)) fail('EROFS');
-    if (this.files.size >= tmpLimits.maxOpenFiles) fail('EMFILE');
+    if (forFd && this.files.size >= tmpLimits.maxOpenFiles) fail('EMFILE');
     if (st?.isDirectory() && (writable || flags & O.TRUNC)) fail('EISDIR');
     if (!st) {
       this.reserveEntries(1);
@@ -231,16 +266,7 @@ export class TmpDir {
       truncateSync(place.host, 0);
       this.usedBytes -= st.size;
     }
-    let fd = 3;
-    while (this.files.has(fd)) fd++;
-    this.files.set(fd, {
-      place,
-      readable: access !== O.WRONLY,
-      writable,
-      append: (flags & O.APPEND) !== 0,
-      position: 0,
-    });
-    return { fd };
+    return { place, readable: access !== O.WRONLY, writable, append: (flags & O.APPEND) !== 0, position: 0 };
   }
 
   private read(f: OpenFile, length: number, position: number | null): Uint8Array {
@@ -438,6 +464,7 @@ export class TmpDir {
 /** Operations that change the tally. */
 const mutating = new Set([
   'open',
+  'writeFile',
   'write',
   'ftruncate',
   'truncate',

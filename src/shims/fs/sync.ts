@@ -145,13 +145,11 @@ export function createSync(host: FsHost, std: StdStreams) {
   function readFileSync(path: unknown, options?: unknown): string | Buffer {
     const o = optionsOf(options, { flag: 'r' });
     const encoding = encodingOf(o.encoding);
-    const isFd = typeof path === 'number';
-    const fd = isFd ? toFd(path) : openSync(path, o.flag);
     let buf: Buffer;
-    try {
-      buf = readAll(fd);
-    } finally {
-      if (!isFd) closeSync(fd);
+    if (typeof path === 'number') buf = readAll(toFd(path));
+    else {
+      const bytes = host.readFile(toPath(path), toFlags(o.flag, 'r'));
+      buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
     return encoding && encoding !== 'buffer' ? buf.toString(encoding) : buf;
   }
@@ -164,7 +162,12 @@ export function createSync(host: FsHost, std: StdStreams) {
         host.writeAll(toFd(file), bytes, null);
         return;
       }
-      const fd = openSync(file, o.flag);
+      const flags = toFlags(o.flag, defaultFlag);
+      if (flags & (constants.O_TRUNC | constants.O_APPEND)) {
+        host.writeFile(toPath(file), flags, bytes);
+        return;
+      }
+      const fd = openSync(file, flags);
       try {
         host.writeAll(fd, bytes, null);
       } finally {
