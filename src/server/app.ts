@@ -8,6 +8,7 @@ import type { RuleStore } from '../store/rule-store';
 import type { ServerDeps } from './context';
 import { errorResponse, onError } from './on-error';
 import { asyncRoutes } from './routes/async';
+import { cloudWatchRoutes } from './routes/cloudwatch';
 import { codeRoutes } from './routes/code';
 import { eventSourceMappingRoutes } from './routes/event-source-mappings';
 import { eventBridgeRoutes } from './routes/eventbridge';
@@ -16,6 +17,7 @@ import { functionRoutes } from './routes/functions';
 import { hookRoutes } from './routes/hooks';
 import { iamRoutes } from './routes/iam';
 import { invokeRoutes } from './routes/invoke';
+import { logsRoutes } from './routes/logs';
 import { policyRoutes } from './routes/policy';
 import { s3Routes } from './routes/s3';
 import { signingService } from './signing';
@@ -35,6 +37,8 @@ export function createApp(
   const app = new Hono({ strict: false });
   const s3 = s3Routes(events.notifications);
   const eventBridge = eventBridgeRoutes(events.rules, events.scheduler, deps.functions);
+  const logs = logsRoutes(deps);
+  const cloudWatch = cloudWatchRoutes(deps);
   const iam = deps.identities ? iamRoutes(deps.identities, deps.logger) : undefined;
   // While draining, every response closes its connection so keep-alive clients let go.
   app.use(async (c, next) => {
@@ -46,6 +50,8 @@ export function createApp(
     const service = signingService(c.req.header('authorization'), c.req.query('X-Amz-Credential'));
     if (service === 's3') return s3.fetch(c.req.raw, c.env);
     if (service === 'events') return eventBridge.fetch(c.req.raw, c.env);
+    if (service === 'logs') return logs.fetch(c.req.raw, c.env);
+    if (service === 'monitoring') return cloudWatch.fetch(c.req.raw, c.env);
     if (service === 'iam' && iam) return iam.fetch(c.req.raw, c.env);
     await next();
   });
