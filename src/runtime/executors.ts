@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Logger } from '../logger';
+import { removeAllTmpDirs, removeExecutorTmpDirs } from './executor/tmp-dir';
 import type { FunctionSpec, InvocationResult, InvocationResultMeta, InvokeMeta } from './invocation';
 import { type CallMeta, encodeFrame, FrameReader, FrameType } from './protocol';
-import { removeAllTmpDirs, removeExecutorTmpDirs } from './executor/tmp-dir';
 import { selfCommand } from './self-command';
 
 /** Settings of the executor processes. */

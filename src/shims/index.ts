@@ -1,12 +1,12 @@
 import { CallTable } from './calls';
 import type { FunctionFacts } from './context';
 import { toErrorPayload } from './errors';
+import type { createFs } from './fs/index';
 import { installGlobals } from './globals';
 import type { Bootstrap, HostFunctions } from './host';
 import { LambdaRuntime } from './lambda-runtime';
-import type { createFs } from './fs/index';
-import type { createOs } from './os';
 import { attachLog } from './log';
+import type { createOs } from './os';
 import { createProcess } from './process';
 import { Loader } from './require';
 import { TimerTable } from './timers';
