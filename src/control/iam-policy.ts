@@ -320,9 +320,11 @@ function arnMatch(pattern: string, value: string): boolean {
     const parts = arn.split(':');
     return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(':')];
   };
-  const p = split(pattern);
   const v = split(value);
-  if (!p || !v) return false;
+  if (!v) return false;
+  const p = split(pattern);
+  // A pattern with fewer than six parts (such as `*`) is matched against the whole value.
+  if (!p) return wildcardMatch(pattern, value);
   return p.every((part, i) => wildcardMatch(part, v[i]));
 }
 

@@ -261,6 +261,12 @@ describe('evaluate: conditions', () => {
       'allow',
     ],
     [
+      'ArnLike * matches any ARN',
+      { ArnLike: { 'aws:SourceArn': '*' } },
+      { 'aws:SourceArn': source },
+      'allow',
+    ],
+    [
       'ArnLike does not match a non-ARN',
       { ArnLike: { 'aws:SourceArn': '*' } },
       { 'aws:SourceArn': 'uploads' },
