@@ -20,6 +20,8 @@ export class TimerTable {
   private readonly entries = new Map<number, TimerEntry>();
   private nextId = 1;
   private idleWaiters: Array<() => void> = [];
+  /** Id of the scheduled idle check, if one is armed. */
+  private idleCheck: number | undefined;
   /** Other work that keeps the "event loop" busy (host service calls in flight). */
   otherPending: () => number = () => 0;
 
@@ -91,16 +93,24 @@ export class TimerTable {
 
   /** Re-checks whether the loop is idle (after other pending work finished). */
   checkIdle(): void {
-    if (this.idleWaiters.length === 0) return;
-    // Let promise reactions queued by the last callback run first; they may arm new timers.
-    Promise.resolve()
-      .then(() => undefined)
-      .then(() => {
+    if (this.idleWaiters.length === 0 || this.idleCheck !== undefined) return;
+    // Checked in a later host turn (a 0 ms host timer), when every promise reaction queued so far
+    // has run: a chain like fetch().then(r => r.json()).then(log) may start new host work first.
+    const id = this.nextId++;
+    this.idleCheck = id;
+    this.entries.set(id, {
+      fn: () => {
+        this.idleCheck = undefined;
         if (this.pending > 0 || this.idleWaiters.length === 0) return;
         const waiters = this.idleWaiters;
         this.idleWaiters = [];
         for (const w of waiters) w();
-      });
+      },
+      args: [],
+      repeatMs: undefined,
+      ref: false,
+    });
+    this.host.timerSet(id, 0);
   }
 }
 

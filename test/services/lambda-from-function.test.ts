@@ -55,6 +55,13 @@ beforeAll(async () => {
         client.send(new InvokeCommand({ FunctionName: 'callee', Payload: JSON.stringify({ n: 21 }) }), (err, out) => {
           console.log('later', err ? 'error' : JSON.parse(new TextDecoder().decode(out.Payload)).doubled);
         });
+        // A chain of reactions after the answer, ending in another call: all of it runs before the end.
+        client
+          .send(new InvokeCommand({ FunctionName: 'callee', Payload: JSON.stringify({ n: 1 }) }))
+          .then((out) => new TextDecoder().decode(out.Payload))
+          .then((text) => JSON.parse(text).doubled)
+          .then((d) => client.send(new InvokeCommand({ FunctionName: 'callee', Payload: JSON.stringify({ n: d }) })))
+          .then((out) => console.log('chained', JSON.parse(new TextDecoder().decode(out.Payload)).doubled));
         // callback() before the call finishes: Lambda waits for the event loop (the pending call) to empty.
         cb(null, 'sent');
       };`,
@@ -96,5 +103,6 @@ describe('a function invoking a function through the SDK shim', () => {
     const r = await invoke(server.lambda(), 'caller-cb');
     expect(r.payload).toBe('sent');
     expect(r.log).toMatch(/\tINFO\tlater 42\n/);
+    expect(r.log).toMatch(/\tINFO\tchained 4\n/);
   });
 });

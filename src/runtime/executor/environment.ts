@@ -32,7 +32,19 @@ let nextEnvironmentId = 1;
 
 interface ArmedTimer {
   dueAt: number;
-  handle: NodeJS.Timeout | undefined;
+  handle: NodeJS.Timeout | NodeJS.Immediate | undefined;
+}
+
+/** Arms a host timer; 0 ms means "after the current I/O" (setImmediate), not Node's 1 ms minimum. */
+function schedule(ms: number, fn: () => void): NodeJS.Timeout | NodeJS.Immediate {
+  return ms <= 0 ? setImmediate(fn) : setTimeout(fn, ms);
+}
+
+function cancel(handle: NodeJS.Timeout | NodeJS.Immediate | undefined): void {
+  if (!handle) return;
+  // Timeouts have refresh(); Immediates do not.
+  if ('refresh' in handle) clearTimeout(handle);
+  else clearImmediate(handle);
 }
 
 /** A service call made by the function, as the executor forwards it to the front process. */
@@ -334,6 +346,7 @@ export class ExecutionEnvironment {
       memoryMb: spec.memoryMb,
       maxMemoryUsedMb,
       log: this.log.text(),
+      logStream: this.logStreamName,
       payload: body,
     };
     this.log = undefined;
@@ -356,7 +369,7 @@ export class ExecutionEnvironment {
   /** Frees the sandbox and its timers. */
   dispose(): void {
     this.broken = true;
-    for (const t of this.timers.values()) if (t.handle) clearTimeout(t.handle);
+    for (const t of this.timers.values()) cancel(t.handle);
     this.timers.clear();
     this.sandbox?.dispose();
     this.files?.remove();
@@ -393,16 +406,14 @@ export class ExecutionEnvironment {
   }
 
   private armTimer(id: number, ms: number): void {
-    const existing = this.timers.get(id);
-    if (existing?.handle) clearTimeout(existing.handle);
+    cancel(this.timers.get(id)?.handle);
     const t: ArmedTimer = { dueAt: this.active ? performance.now() + ms : ms, handle: undefined };
     this.timers.set(id, t);
-    if (this.active) t.handle = setTimeout(() => this.fire(id), ms);
+    if (this.active) t.handle = schedule(ms, () => this.fire(id));
   }
 
   private disarmTimer(id: number): void {
-    const t = this.timers.get(id);
-    if (t?.handle) clearTimeout(t.handle);
+    cancel(this.timers.get(id)?.handle);
     this.timers.delete(id);
   }
 
@@ -421,7 +432,7 @@ export class ExecutionEnvironment {
     this.active = false;
     const now = performance.now();
     for (const t of this.timers.values()) {
-      if (t.handle) clearTimeout(t.handle);
+      cancel(t.handle);
       t.handle = undefined;
       t.dueAt = Math.max(0, t.dueAt - now);
     }
@@ -434,7 +445,7 @@ export class ExecutionEnvironment {
     for (const [id, t] of this.timers) {
       const left = t.dueAt;
       t.dueAt = now + left;
-      t.handle = setTimeout(() => this.fire(id), left);
+      t.handle = schedule(left, () => this.fire(id));
     }
     for (const [id, ok, wire] of this.answers.splice(0)) this.answer(id, ok, wire);
   }
