@@ -22,9 +22,19 @@ import * as density from './scenarios/density.mjs';
 import * as eventsWebhook from './scenarios/events-webhook.mjs';
 import * as noisyNeighbour from './scenarios/noisy-neighbour.mjs';
 import * as peerWorkerd from './scenarios/peer-workerd.mjs';
+import * as serviceCalls from './scenarios/service-calls.mjs';
 import * as warmInvoke from './scenarios/warm-invoke.mjs';
 
-const ALL_SCENARIOS = [warmInvoke, eventsWebhook, peerWorkerd, coldStart, burst, density, noisyNeighbour];
+const ALL_SCENARIOS = [
+  warmInvoke,
+  eventsWebhook,
+  peerWorkerd,
+  coldStart,
+  burst,
+  density,
+  noisyNeighbour,
+  serviceCalls,
+];
 
 /** BENCH_ONLY=name1,name2 runs only those scenarios (in the order above). */
 const only = process.env.BENCH_ONLY?.split(',')
