@@ -40,6 +40,8 @@ export interface ServerConfig {
   hookToken?: string;
   /** Server log level (--log-level, ISLET_LOG_LEVEL; default info). */
   logLevel: LogLevel;
+  /** Serve the API unauthenticated on a non-loopback --host while no access key exists (--insecure, ISLET_INSECURE=1; default false). */
+  insecure: boolean;
   /** JSON file naming external S3/DynamoDB/Kinesis endpoints for functions' SDK calls (--services, ISLET_SERVICES). */
   servicesFile?: string;
   /** Host names, *.suffix patterns and CIDRs fetch() may reach even when private (--fetch-allow, ISLET_FETCH_ALLOW; comma list). */
@@ -96,6 +98,7 @@ export function resolveConfig(
     rateMinuteMs: Number(env.ISLET_RATE_MINUTE_MS ?? 60_000) || 60_000,
     streamPollMs: int('streamPollMs', 'ISLET_STREAM_POLL_MS', 1000, 10, 60_000),
     logLevel: level as LogLevel,
+    insecure: ['1', 'true', 'yes'].includes(String(pick('insecure', 'ISLET_INSECURE', '')).toLowerCase()),
     servicesFile: pick('servicesFile', 'ISLET_SERVICES', '') || undefined,
     fetchAllow: parseEgressList(pick('fetchAllow', 'ISLET_FETCH_ALLOW', ''), 'fetchAllow'),
     fetchDeny: parseEgressList(pick('fetchDeny', 'ISLET_FETCH_DENY', ''), 'fetchDeny'),

@@ -4,6 +4,7 @@ import { resolveConfig } from '../config';
 import { sampleEvents } from '../events/samples';
 import { createLogger } from '../logger';
 import { runExecutor } from '../runtime/executor/main';
+import { InsecureBindError } from '../server/auth';
 import { startServer } from '../server/serve';
 import { deadLetterCommands } from './dead-letters';
 import { keyCommands } from './keys';
@@ -40,6 +41,7 @@ program
   .option('--stream-poll-ms <n>', 'pause between empty reads of a stream shard in ms (default 1000)')
   .option('--log-level <level>', 'debug | info | warn | error (env ISLET_LOG_LEVEL; default info)')
   .option('--services <file>', 'JSON file of external S3/DynamoDB/Kinesis endpoints (env ISLET_SERVICES)')
+  .option('--insecure', 'serve the API unauthenticated on a non-loopback --host while no access key exists')
   .option(
     '--fetch-allow <list>',
     'host names, *.suffix patterns and CIDRs fetch() may reach even if private (env ISLET_FETCH_ALLOW)',
@@ -60,7 +62,14 @@ program
       process.exit(2);
     }
     const logger = createLogger(config.logLevel);
-    const server = await startServer(config, logger);
+    let server: Awaited<ReturnType<typeof startServer>>;
+    try {
+      server = await startServer(config, logger);
+    } catch (e) {
+      if (!(e instanceof InsecureBindError)) throw e;
+      console.error(`islet: ${e.message}`);
+      process.exit(2);
+    }
     logger.info('server.started', {
       port: server.port,
       host: config.host,

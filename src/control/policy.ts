@@ -56,6 +56,16 @@ export function statementFrom(input: Record<string, unknown>, functionArn: strin
       StringEquals: { 'AWS:SourceAccount': input.SourceAccount },
     };
   }
+  if (input.FunctionUrlAuthType !== undefined) {
+    const authType = input.FunctionUrlAuthType;
+    if (authType !== 'NONE' && authType !== 'AWS_IAM') {
+      throw new InvalidParameterValueError('FunctionUrlAuthType must be NONE or AWS_IAM');
+    }
+    statement.Condition = {
+      ...statement.Condition,
+      StringEquals: { ...statement.Condition?.StringEquals, 'lambda:FunctionUrlAuthType': authType },
+    };
+  }
   return statement;
 }
 

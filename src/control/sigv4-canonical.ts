@@ -138,7 +138,12 @@ function parseCredential(credential: string): Pick<SignatureParts, 'accessKeyId'
  */
 export function readSignature(req: SignedRequest): SignatureParts | undefined {
   const authorization = headerValues(req, 'authorization');
-  const query = new Map(queryPairs(splitTarget(req.target).query));
+  const pairs = queryPairs(splitTarget(req.target).query);
+  const query = new Map(pairs);
+  const authParams = pairs.map(([k]) => k).filter((k) => k.startsWith('X-Amz-'));
+  if (new Set(authParams).size !== authParams.length) {
+    throw new SigV4Failure('malformed', 'The query string has an X-Amz- parameter more than once.');
+  }
   const presigned = query.has('X-Amz-Credential') || query.has('X-Amz-Signature');
   if (authorization.length === 0 && !presigned) return undefined;
   if (authorization.length > 0 && presigned) {
@@ -163,7 +168,11 @@ function fromHeader(value: string, req: SignedRequest): SignatureParts {
   const fields = new Map<string, string>();
   for (const part of trimmed.slice(algorithm.length).split(',')) {
     const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (fields.has(name))
+      throw new SigV4Failure('malformed', `Authorization header has '${name.slice(0, 40)}' twice.`);
+    fields.set(name, part.slice(eq + 1).trim());
   }
   const missing = ['Credential', 'SignedHeaders', 'Signature'].filter((k) => !fields.get(k));
   if (missing.length) {

@@ -5,6 +5,7 @@ import type { Scheduler } from '../events/scheduler';
 import type { StorageTriggers } from '../events/triggers';
 import type { CodeStore } from '../store/code-store';
 import type { RuleStore } from '../store/rule-store';
+import type { ApiAuth } from './auth';
 import type { ServerDeps } from './context';
 import { errorResponse, onError } from './on-error';
 import { asyncRoutes } from './routes/async';
@@ -33,6 +34,8 @@ export function createApp(
     rules: RuleStore;
     scheduler: Scheduler;
   },
+  /** Signature checks and authorisation of API calls (absent: every request is accepted). */
+  auth?: ApiAuth,
 ): Hono {
   const app = new Hono({ strict: false });
   const s3 = s3Routes(events.notifications);
@@ -45,6 +48,7 @@ export function createApp(
     await next();
     if (!deps.accepting()) c.header('Connection', 'close');
   });
+  if (auth) app.use(auth.middleware());
   // Requests signed for another AWS service than Lambda go to that service's routes.
   app.use(async (c, next) => {
     const service = signingService(c.req.header('authorization'), c.req.query('X-Amz-Credential'));
@@ -60,7 +64,7 @@ export function createApp(
     c.json({ status: deps.accepting() ? 'ok' : 'stopping' }, deps.accepting() ? 200 : 503),
   );
   app.route('/', codeRoutes(deps, code));
-  app.route('/', functionUrlRoutes(deps));
+  app.route('/', functionUrlRoutes(deps, auth?.functionUrl));
   app.route('/', invokeRoutes(deps));
   app.route('/', asyncRoutes(deps));
   app.route('/', policyRoutes(deps));

@@ -2,10 +2,12 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { ServerConfig } from '../config';
+import { ApiAuthorizer } from '../control/api-actions';
 import { Functions } from '../control/functions';
 import { Identities } from '../control/identities';
 import { BucketNotifications } from '../control/notifications';
 import { RoleAuthorizer } from '../control/role-authorizer';
+import { ReplayGuard, SigV4Verifier } from '../control/sigv4';
 import { AsyncQueue } from '../events/async-queue';
 import { Scheduler } from '../events/scheduler';
 import { StreamMappings } from '../events/streams/manager';
@@ -32,6 +34,7 @@ import { NotificationStore } from '../store/notification-store';
 import { RuleStore } from '../store/rule-store';
 import { loadSecret } from '../store/secret';
 import { createApp } from './app';
+import { ApiAuth, accessKeysExist, assertSafeBind, isLoopbackHost } from './auth';
 import { CodeUrlSigner } from './code-url';
 
 /**
@@ -51,6 +54,9 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, logger: Logger): Promise<RunningServer> {
   mkdirSync(config.dataDir, { recursive: true });
   const db = openDatabase(config.dataDir);
+  // Beyond loopback the API needs access keys (or --insecure): refuse before anything starts.
+  const keysExist = accessKeysExist(new IamStore(db, loadSecret(config.dataDir), config.accountId));
+  assertSafeBind(config.host, config.insecure, keysExist());
   const store = new FunctionStore(db);
   const code = new CodeStore(config.dataDir);
   const collected = code.collect(store.referencedCode());
@@ -157,6 +163,21 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   scheduler.start();
   let accepting = true;
   let port = config.port;
+  // API callers: SigV4 of an Active key, then the user's policies (local mode: no keys, no checks).
+  const authRequired = !isLoopbackHost(config.host) && !config.insecure;
+  const apiAuth = new ApiAuth({
+    verifier: new SigV4Verifier({ keys: iamStore, region: config.region, replay: new ReplayGuard() }),
+    authorizer: new ApiAuthorizer({
+      userPolicies: (user) => iamStore.policies('user', user).map((p) => p.document),
+      functionPolicy: (name) => store.get(name)?.policy,
+    }),
+    enforced: () => authRequired || keysExist(),
+    account,
+    logger,
+  });
+  logger.info('auth.mode', {
+    apiAuthentication: authRequired || keysExist() ? 'on' : 'off (no access keys)',
+  });
   const app = createApp(
     {
       functions,
@@ -182,6 +203,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       rules: ruleStore,
       scheduler,
     },
+    apiAuth,
   );
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve(

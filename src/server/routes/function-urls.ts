@@ -12,6 +12,7 @@ import {
 import { buildHttpEvent, toHttpResponse } from '../../events/shapes/http';
 import { limits } from '../../limits';
 import type { FunctionUrlRecord } from '../../store/function-store';
+import { type FunctionUrlAuth, signaturePresenceOnly } from '../auth';
 import { readBody, readJsonObject } from '../body';
 import type { ServerDeps } from '../context';
 import { functionUrlConfig } from '../shapes';
@@ -39,8 +40,11 @@ function urlSettings(input: Record<string, unknown>, current?: FunctionUrlRecord
   };
 }
 
-/** Create/Get/Update/DeleteFunctionUrlConfig, and the URLs themselves at /fn/NAME/... */
-export function functionUrlRoutes(deps: ServerDeps): Hono {
+/**
+ * Create/Get/Update/DeleteFunctionUrlConfig, and the URLs themselves at /fn/NAME/...; `urlAuth`
+ * decides requests to URLs with AuthType AWS_IAM.
+ */
+export function functionUrlRoutes(deps: ServerDeps, urlAuth: FunctionUrlAuth = signaturePresenceOnly): Hono {
   const app = new Hono();
   const { functions } = deps;
   const nameOf = (raw: string, qualifier?: string | null) =>
@@ -99,9 +103,8 @@ export function functionUrlRoutes(deps: ServerDeps): Hono {
     }
     const url = deployed.record.url;
     if (!url) return plain(404, 'Not Found');
-    if (url.authType === 'AWS_IAM' && !/^AWS4-HMAC-SHA256 /.test(c.req.header('authorization') ?? '')) {
-      return plain(403, 'Forbidden');
-    }
+    const iamAuth = url.authType === 'AWS_IAM';
+    if (iamAuth && !urlAuth.signed(c)) return plain(403, 'Forbidden');
     if (!deps.accepting()) return plain(503, 'Service Unavailable');
     let body: Buffer;
     try {
@@ -110,6 +113,8 @@ export function functionUrlRoutes(deps: ServerDeps): Hono {
       if (e instanceof LambdaError) return plain(413, 'Request Entity Too Large');
       throw e;
     }
+    if (iamAuth && !(await urlAuth.allows(c, name, functions.arn(name), body)))
+      return plain(403, 'Forbidden');
     const u = new URL(c.req.url);
     const prefix = `/fn/${name}`;
     const headers: Record<string, string> = {};
