@@ -161,6 +161,8 @@ export const lambdaActions: readonly LambdaRoute[] = [
   route('POST', '/islet/dead-letters/{id}/redrive', 'islet:RedriveDeadLetter', everything),
   route('DELETE', '/islet/dead-letters/{id}', 'islet:DeleteDeadLetter', everything),
   route('GET', '/islet/billing', 'islet:GetBilling', everything),
+  route('GET', '/islet/samples', 'islet:ListSampleEvents', everything),
+  route('GET', '/islet/functions/{name}/triggers', 'islet:ListFunctionTriggers', fn),
 ];
 
 /** The action a function URL request needs (checked by the URL route, not the table). */
