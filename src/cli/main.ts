@@ -8,6 +8,8 @@ import { InsecureBindError } from '../server/auth';
 import { startServer } from '../server/serve';
 import { deadLetterCommands } from './dead-letters';
 import { keyCommands } from './keys';
+import { logsCommand } from './logs';
+import { metricsCommand } from './metrics';
 
 /** The islet command line. */
 const program = new Command();
@@ -122,6 +124,8 @@ events
 
 deadLetterCommands(program);
 keyCommands(program);
+logsCommand(program);
+metricsCommand(program);
 
 program
   .command('executor', { hidden: true })

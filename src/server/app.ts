@@ -21,7 +21,7 @@ import { invokeRoutes } from './routes/invoke';
 import { logsRoutes } from './routes/logs';
 import { policyRoutes } from './routes/policy';
 import { s3Routes } from './routes/s3';
-import { signingService } from './signing';
+import { signingService, unsignedService } from './signing';
 
 /** The HTTP surface: islet's own routes, then the Lambda REST API. Translation only. */
 export function createApp(
@@ -51,7 +51,9 @@ export function createApp(
   if (auth) app.use(auth.middleware());
   // Requests signed for another AWS service than Lambda go to that service's routes.
   app.use(async (c, next) => {
-    const service = signingService(c.req.header('authorization'), c.req.query('X-Amz-Credential'));
+    const service =
+      signingService(c.req.header('authorization'), c.req.query('X-Amz-Credential')) ??
+      unsignedService(c.req.header('x-amz-target'), c.req.path);
     if (service === 's3') return s3.fetch(c.req.raw, c.env);
     if (service === 'events') return eventBridge.fetch(c.req.raw, c.env);
     if (service === 'logs') return logs.fetch(c.req.raw, c.env);

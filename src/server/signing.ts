@@ -12,3 +12,14 @@ export function signingService(
     (credentialQuery ? decodeURIComponent(credentialQuery) : undefined);
   return credential?.split('/')[3];
 }
+
+/**
+ * The AWS service of an unsigned request, from its X-Amz-Target prefix or its Smithy RPC path
+ * (the islet CLI signs only when credentials are set): CloudWatch Logs and CloudWatch.
+ */
+export function unsignedService(target: string | undefined, path: string): string | undefined {
+  if (target?.startsWith('Logs_20140328.')) return 'logs';
+  if (target?.startsWith('GraniteServiceVersion20100801.')) return 'monitoring';
+  if (path.startsWith('/service/GraniteServiceVersion20100801/')) return 'monitoring';
+  return undefined;
+}

@@ -14,12 +14,14 @@ function isTagged(v: unknown): v is Tagged {
   return v !== null && typeof v === 'object' && (v as Record<symbol, unknown>)[tagSymbol] === true;
 }
 
-/** Replaces every Date in an output with CBOR tag 1 (epoch seconds). */
-function tagDates(v: unknown): unknown {
+/** An output as CBOR takes it: Dates as tag 1 (epoch seconds), absent (undefined) members left out. */
+function forCbor(v: unknown): unknown {
   if (v instanceof Date) return dateToTag(v);
-  if (Array.isArray(v)) return v.map(tagDates);
+  if (Array.isArray(v)) return v.map(forCbor);
   if (v !== null && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, tagDates(item)]));
+    return Object.fromEntries(
+      Object.entries(v).flatMap(([k, item]) => (item === undefined ? [] : [[k, forCbor(item)]])),
+    );
   }
   return v;
 }
@@ -48,7 +50,7 @@ export function rpcV2Cbor(errors: ErrorNaming): Codec {
       }) as Record<string, unknown>;
     },
     success(output): Encoded {
-      return { status: 200, headers, body: cbor.serialize(tagDates(output)) };
+      return { status: 200, headers, body: cbor.serialize(forCbor(output)) };
     },
     failure(fault): Encoded {
       const queryError = errors.queryError?.(fault);
