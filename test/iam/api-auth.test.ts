@@ -16,6 +16,11 @@ import {
   type LambdaClient,
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
+import {
+  GetBucketNotificationConfigurationCommand,
+  PutBucketNotificationConfigurationCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy } from '../helpers/functions';
 import { startServer, type TestServer } from '../helpers/server';
@@ -252,6 +257,34 @@ describe('authorisation', () => {
       __type: 'AccessDeniedException',
       message: `User: ${userArn('invoker')} is not authorized to perform: events:PutRule on resource: arn:aws:events:us-east-1:${account}:rule/nightly because no identity-based policy allows the events:PutRule action`,
     });
+  });
+
+  it('S3 bucket notifications: signed bodies reach the S3 routes intact; a wrong key is InvalidAccessKeyId', async () => {
+    const s3 = (k: Key) =>
+      new S3Client({
+        endpoint: server.url,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: k.id, secretAccessKey: k.secret },
+        maxAttempts: 1,
+      });
+    await s3(admin).send(
+      new PutBucketNotificationConfigurationCommand({ Bucket: 'uploads', NotificationConfiguration: {} }),
+    );
+    const got = await s3(admin).send(new GetBucketNotificationConfigurationCommand({ Bucket: 'uploads' }));
+    expect(got.LambdaFunctionConfigurations ?? []).toEqual([]);
+    expect(
+      await failure(
+        s3(invokerKey).send(new GetBucketNotificationConfigurationCommand({ Bucket: 'uploads' })),
+      ),
+    ).toMatchObject({ name: 'AccessDenied', status: 403 });
+    expect(
+      await failure(
+        s3({ id: 'AKIANOSUCHKEY0000001', secret: 'x' }).send(
+          new GetBucketNotificationConfigurationCommand({ Bucket: 'uploads' }),
+        ),
+      ),
+    ).toMatchObject({ name: 'InvalidAccessKeyId', status: 403 });
   });
 
   it('a large signed code upload passes through to the route intact', async () => {
