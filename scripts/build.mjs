@@ -119,6 +119,10 @@ const generated = {
   },
 };
 
+// The web console (src/console/): bundled for the browser and embedded as assets that the server
+// serves from memory (src/server/routes/console.ts), named by content hash so they cache forever.
+const consoleModule = await bundleConsole();
+
 mkdirSync(join(root, 'dist'), { recursive: true });
 await esbuild.build({
   entryPoints: [join(root, 'src/cli/main.ts')],
@@ -129,8 +133,58 @@ await esbuild.build({
   target: 'node24',
   sourcemap: 'linked',
   external: ['isolated-vm'],
-  plugins: [generated],
+  plugins: [generated, consoleAssets(consoleModule)],
   logLevel: 'warning',
 });
 writeFileSync(join(root, 'dist/shims.js'), shims);
 console.log(`built dist/islet.cjs in ${Date.now() - started} ms`);
+
+/** The console's bundle (JS, CSS, icon) and its index.html template, as the text of `islet:console`. */
+async function bundleConsole() {
+  const { createHash } = await import('node:crypto');
+  const out = await esbuild.build({
+    entryPoints: [join(root, 'src/console/main.ts')],
+    outdir: join(root, 'dist/console'),
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome110', 'firefox115', 'safari16'],
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const assets = {};
+  const named = {};
+  const add = (ext, contentType, body) => {
+    const hash = createHash('sha256').update(body).digest('hex').slice(0, 16);
+    const file = `console.${hash}.${ext}`;
+    assets[file] = { contentType, body };
+    named[ext] = file;
+  };
+  for (const f of out.outputFiles) {
+    if (f.path.endsWith('.js')) add('js', 'text/javascript; charset=utf-8', f.text);
+    else if (f.path.endsWith('.css')) add('css', 'text/css; charset=utf-8', f.text);
+  }
+  add('svg', 'image/svg+xml', readFileSync(join(root, 'src/console/icon.svg'), 'utf8'));
+  const index = readFileSync(join(root, 'src/console/index.html'), 'utf8')
+    .replace('{{js}}', named.js)
+    .replace('{{css}}', named.css)
+    .replace('{{icon}}', named.svg);
+  return [
+    `export const consoleAssets = ${JSON.stringify(assets)};`,
+    `export const consoleIndexTemplate = ${JSON.stringify(index)};`,
+  ].join('\n');
+}
+
+/** Resolves `islet:console` to the bundled console. */
+function consoleAssets(text) {
+  return {
+    name: 'islet-console',
+    setup(build) {
+      build.onResolve({ filter: /^islet:console$/ }, (args) => ({ path: args.path, namespace: 'islet-console' }));
+      build.onLoad({ filter: /.*/, namespace: 'islet-console' }, () => ({ contents: text, loader: 'js' }));
+    },
+  };
+}

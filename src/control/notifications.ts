@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LambdaNotification, NotificationStore } from '../store/notification-store';
+import { functionArnPattern } from './function-ref';
 import type { Functions } from './functions';
 import { allowsService } from './policy';
 
@@ -81,6 +82,17 @@ export class BucketNotifications {
   get(bucket: string): LambdaNotification[] {
     checkBucket(bucket);
     return this.store.get(bucket);
+  }
+
+  /** The configurations, across all buckets, whose destination is the function `functionName`. */
+  targeting(functionName: string): Array<{ bucket: string; config: LambdaNotification }> {
+    return this.store
+      .list()
+      .flatMap(({ bucket, configs }) =>
+        configs
+          .filter((c) => functionArnPattern.exec(c.functionArn)?.[1] === functionName)
+          .map((config) => ({ bucket, config })),
+      );
   }
 
   put(bucket: string, inputs: NotificationInput[]): LambdaNotification[] {

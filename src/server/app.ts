@@ -11,6 +11,7 @@ import { errorResponse, onError } from './on-error';
 import { asyncRoutes } from './routes/async';
 import { cloudWatchRoutes } from './routes/cloudwatch';
 import { codeRoutes } from './routes/code';
+import { consoleRoutes } from './routes/console';
 import { eventSourceMappingRoutes } from './routes/event-source-mappings';
 import { eventBridgeRoutes } from './routes/eventbridge';
 import { functionUrlRoutes } from './routes/function-urls';
@@ -21,6 +22,7 @@ import { invokeRoutes } from './routes/invoke';
 import { logsRoutes } from './routes/logs';
 import { policyRoutes } from './routes/policy';
 import { s3Routes } from './routes/s3';
+import { triggerRoutes } from './routes/triggers';
 import { signingService, unsignedService } from './signing';
 
 /** The HTTP surface: islet's own routes, then the Lambda REST API. Translation only. */
@@ -65,6 +67,8 @@ export function createApp(
   app.get('/healthz', (c) =>
     c.json({ status: deps.accepting() ? 'ok' : 'stopping' }, deps.accepting() ? 200 : 503),
   );
+  app.route('/', consoleRoutes(deps));
+  app.route('/', triggerRoutes(deps, events.notifications, events.rules, events.scheduler));
   app.route('/', codeRoutes(deps, code));
   app.route('/', functionUrlRoutes(deps, auth?.functionUrl));
   app.route('/', invokeRoutes(deps));

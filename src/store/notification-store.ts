@@ -15,6 +15,7 @@ export class NotificationStore {
   private readonly getStmt: StatementSync;
   private readonly putStmt: StatementSync;
   private readonly deleteStmt: StatementSync;
+  private readonly listStmt: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.getStmt = db.prepare('SELECT config FROM bucket_notifications WHERE bucket = ?');
@@ -22,6 +23,15 @@ export class NotificationStore {
       'INSERT INTO bucket_notifications (bucket, config) VALUES (?, ?) ON CONFLICT (bucket) DO UPDATE SET config = excluded.config',
     );
     this.deleteStmt = db.prepare('DELETE FROM bucket_notifications WHERE bucket = ?');
+    this.listStmt = db.prepare('SELECT bucket, config FROM bucket_notifications ORDER BY bucket');
+  }
+
+  /** Every bucket's configuration, by bucket name. */
+  list(): Array<{ bucket: string; configs: LambdaNotification[] }> {
+    return (this.listStmt.all() as Array<{ bucket: string; config: string }>).map((r) => ({
+      bucket: r.bucket,
+      configs: JSON.parse(r.config) as LambdaNotification[],
+    }));
   }
 
   get(bucket: string): LambdaNotification[] {

@@ -9,3 +9,10 @@ declare module 'islet:sandbox' {
 declare module 'islet:version' {
   export const version: string;
 }
+
+declare module 'islet:console' {
+  /** The web console's bundled files by name (content-hashed): content type and text. */
+  export const consoleAssets: Record<string, { contentType: string; body: string }>;
+  /** index.html with {{region}}, {{account}} and {{nonce}} left to fill per request. */
+  export const consoleIndexTemplate: string;
+}

@@ -1,0 +1,107 @@
+import { consoleAssets, consoleIndexTemplate } from 'islet:console';
+import { createHash, randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { type Context, Hono } from 'hono';
+import { sampleEvents } from '../../events/samples';
+import type { ServerDeps } from '../context';
+
+/**
+ * The web console's Content-Security-Policy: scripts and styles from islet only (no inline script,
+ * no eval), API calls to islet only. The editor injects its own <style>; the nonce admits it.
+ */
+function contentSecurityPolicy(styleNonce: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    `style-src 'self' 'nonce-${styleNonce}'`,
+    "img-src 'self' data: blob:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+const hardening = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+const escapeAttr = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** Assets compressed once, on first request. */
+const gzipped = new Map<string, Buffer>();
+
+/**
+ * The web console at /console: index.html (per request: a fresh style nonce, the region and
+ * account) and the bundled assets from memory, named by content hash and cached for good; plus
+ * /islet/samples, the sample events its test tab offers.
+ */
+export function consoleRoutes(deps: ServerDeps): Hono {
+  const app = new Hono({ strict: false });
+  const etags = new Map(
+    Object.entries(consoleAssets).map(([file, a]) => [
+      file,
+      `"${createHash('sha256').update(a.body).digest('base64url').slice(0, 22)}"`,
+    ]),
+  );
+
+  const index = (c: Context) => {
+    const nonce = randomBytes(16).toString('base64');
+    const body = consoleIndexTemplate
+      .replace('{{region}}', escapeAttr(deps.account.region))
+      .replace('{{account}}', escapeAttr(deps.account.accountId))
+      .replace('{{nonce}}', nonce);
+    return c.body(body, 200, {
+      ...hardening,
+      'Content-Type': 'text/html; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Security-Policy': contentSecurityPolicy(nonce),
+    });
+  };
+  app.get('/console', index);
+  app.get('/console/', index);
+
+  app.get('/console/assets/:file', (c) => {
+    const file = c.req.param('file');
+    const asset = Object.hasOwn(consoleAssets, file) ? consoleAssets[file] : undefined;
+    if (!asset) {
+      return c.text('Not Found', 404, { ...hardening, 'Cache-Control': 'no-store' });
+    }
+    const etag = etags.get(file)!;
+    const headers: Record<string, string> = {
+      ...hardening,
+      'Content-Type': asset.contentType,
+      'Cache-Control': 'public, max-age=31536000, immutable',
+      ETag: etag,
+      Vary: 'Accept-Encoding',
+    };
+    if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
+    if (/\bgzip\b/.test(c.req.header('accept-encoding') ?? '')) {
+      let gz = gzipped.get(file);
+      if (!gz) {
+        gz = gzipSync(asset.body);
+        gzipped.set(file, gz);
+      }
+      return c.body(new Uint8Array(gz), 200, { ...headers, 'Content-Encoding': 'gzip' });
+    }
+    return c.body(asset.body, 200, headers);
+  });
+
+  app.get('/islet/samples', (c) =>
+    c.json({
+      Samples: Object.entries(sampleEvents).map(([name, s]) => ({
+        name,
+        description: s.description,
+        event: s.build(),
+      })),
+    }),
+  );
+
+  return app;
+}
