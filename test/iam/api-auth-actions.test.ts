@@ -1,11 +1,14 @@
 import type { Hono } from 'hono';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiAuthorizer, type ApiRequest, apiCallFor } from '../../src/control/api-actions';
 import type { PolicyStatement } from '../../src/control/policy';
 import { statementFrom } from '../../src/control/policy';
 import { createApp } from '../../src/server/app';
 
 // The action table: every route maps to an IAM action and resource; the authorizer's decisions.
+
+// The web console's assets are generated at build time; the route table does not need them.
+vi.mock('islet:console', () => ({ consoleAssets: {}, consoleIndexTemplate: '' }));
 
 const account = { region: 'us-east-1', accountId: '000000000000' };
 const alice = { userName: 'alice', userArn: 'arn:aws:iam::000000000000:user/alice' };

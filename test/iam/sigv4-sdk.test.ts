@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto';
 import { CreateUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
@@ -7,27 +6,13 @@ import {
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplayGuard, type SignedRequest, SigV4Failure, SigV4Verifier } from '../../src/control/sigv4';
 import { awsCliAs, type Captured, CaptureServer, keyId, secret, testKeys } from './sigv4-capture';
 
 // Signatures made by the official SDKs and the AWS CLI, captured off the wire, verified by islet.
-
-/** SHA-256 (or HMAC-SHA256 with a key) in the shape SignatureV4 wants. */
-class Sha256 {
-  private readonly h;
-  constructor(key?: string | ArrayBuffer | ArrayBufferView) {
-    const k = key instanceof ArrayBuffer ? new Uint8Array(key) : key;
-    this.h = k === undefined ? createHash('sha256') : createHmac('sha256', k as string | Uint8Array);
-  }
-  update(data: Uint8Array) {
-    this.h.update(data);
-  }
-  async digest() {
-    return new Uint8Array(this.h.digest());
-  }
-}
 
 let wire: CaptureServer;
 beforeAll(async () => {
