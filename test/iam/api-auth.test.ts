@@ -5,6 +5,7 @@ import {
   CreateAccessKeyCommand,
   CreateUserCommand,
   type IAMClient,
+  ListUsersCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
@@ -245,6 +246,16 @@ describe('authorisation', () => {
     const iam = await failure(iamAs(server.url, invokerKey).send(new CreateUserCommand({ UserName: 'x' })));
     expect(iam).toMatchObject({ name: 'AccessDenied', status: 403 });
     expect(iam.message).toContain(`perform: iam:CreateUser on resource: ${userArn('x')}`);
+    const unknownKey = { id: 'AKIANOSUCHKEY0000002', secret: admin.secret };
+    expect(await failure(iamAs(server.url, unknownKey).send(new ListUsersCommand({})))).toMatchObject({
+      name: 'InvalidClientTokenId',
+      status: 403,
+    });
+    expect(
+      await failure(
+        iamAs(server.url, { id: admin.id, secret: 'v'.repeat(40) }).send(new ListUsersCommand({})),
+      ),
+    ).toMatchObject({ name: 'SignatureDoesNotMatch', status: 403 });
     const send = await signedRequest(server.url, invokerKey, {
       method: 'POST',
       service: 'events',
@@ -260,13 +271,14 @@ describe('authorisation', () => {
   });
 
   it('S3 bucket notifications: signed bodies reach the S3 routes intact; a wrong key is InvalidAccessKeyId', async () => {
-    const s3 = (k: Key) =>
+    const s3 = (k: Key, systemClockOffset = 0) =>
       new S3Client({
         endpoint: server.url,
         region: 'us-east-1',
         forcePathStyle: true,
         credentials: { accessKeyId: k.id, secretAccessKey: k.secret },
         maxAttempts: 1,
+        systemClockOffset,
       });
     await s3(admin).send(
       new PutBucketNotificationConfigurationCommand({ Bucket: 'uploads', NotificationConfiguration: {} }),
@@ -285,6 +297,11 @@ describe('authorisation', () => {
         ),
       ),
     ).toMatchObject({ name: 'InvalidAccessKeyId', status: 403 });
+    expect(
+      await failure(
+        s3(admin, 30 * 60_000).send(new GetBucketNotificationConfigurationCommand({ Bucket: 'uploads' })),
+      ),
+    ).toMatchObject({ name: 'RequestTimeTooSkewed', status: 403 });
   });
 
   it('a large signed code upload passes through to the route intact', async () => {
