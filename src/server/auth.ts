@@ -137,7 +137,7 @@ export class ApiAuth {
       if (api === 'lambda' && isOpen(c)) return next();
       let body: Buffer | undefined;
       const readOnce = async () => {
-        body ??= await readBody(c, bodyCap(c), 'this');
+        body ??= await readBody(c, bodyCap(c), 'requested');
         return body;
       };
       let caller: VerifiedCaller;
