@@ -66,6 +66,9 @@ async function rejection(p: Promise<unknown>): Promise<any> {
   throw new Error('expected the call to fail');
 }
 
+/** A response's JSON body. */
+const bodyOf = async (res: Response): Promise<any> => res.json();
+
 async function streamNames(): Promise<string[]> {
   const out = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group }));
   return out.logStreams!.map((s) => s.logStreamName!);
@@ -456,7 +459,7 @@ describe('the wire', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toBe('application/x-amz-json-1.1');
     expect(res.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await res.json()).toEqual({
+    expect(await bodyOf(res)).toEqual({
       __type: 'ResourceNotFoundException',
       message: 'The specified log group does not exist.',
     });
@@ -465,20 +468,20 @@ describe('the wire', () => {
   it('refuses unknown operations, bodies that are not JSON objects, and oversized bodies', async () => {
     const unknown = await post('Logs_20140328.CreateLogGroup', '{}');
     expect(unknown.status).toBe(400);
-    expect((await unknown.json()).__type).toBe('UnknownOperationException');
+    expect((await bodyOf(unknown)).__type).toBe('UnknownOperationException');
     const foreign = await post('AWSEvents.DescribeLogGroups', '{}');
-    expect((await foreign.json()).__type).toBe('UnknownOperationException');
+    expect((await bodyOf(foreign)).__type).toBe('UnknownOperationException');
     const proto = await post('Logs_20140328.__proto__', '{}');
-    expect((await proto.json()).__type).toBe('UnknownOperationException');
+    expect((await bodyOf(proto)).__type).toBe('UnknownOperationException');
     const deep = `{"logGroupNamePrefix":${'['.repeat(5000)}${']'.repeat(5000)}}`;
     for (const body of ['{not json', '[1,2]', '"text"', deep]) {
       const res = await post('Logs_20140328.DescribeLogGroups', body);
       expect(res.status).toBe(400);
-      expect((await res.json()).__type).toBe('SerializationException');
+      expect((await bodyOf(res)).__type).toBe('SerializationException');
     }
     const typed = await post('Logs_20140328.DescribeLogGroups', '{"limit":"5","__proto__":{"limit":1}}');
     expect(typed.status).toBe(400);
-    expect((await typed.json()).message).toContain(
+    expect((await bodyOf(typed)).message).toContain(
       "at 'limit' failed to satisfy constraint: Member must be an integer",
     );
     const huge = await post(
@@ -498,7 +501,7 @@ describe('the wire', () => {
       body: '{"limit":1}',
     });
     expect(res.status).toBe(200);
-    expect((await res.json()).logGroups[0].logGroupName).toBe('/aws/lambda/chatty');
+    expect((await bodyOf(res)).logGroups[0].logGroupName).toBe('/aws/lambda/chatty');
   });
 });
 
