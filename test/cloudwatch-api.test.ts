@@ -377,6 +377,9 @@ describe('the three protocols', () => {
     );
     expect(hugeIndex.status).toBe(400);
     expect(await hugeIndex.text()).toContain('<Type>Sender</Type><Code>InvalidParameterValue</Code>');
+    const deepName = await form(`Action=ListMetrics&Version=2010-08-01&${'a.'.repeat(50_000)}b=1`);
+    expect(deepName.status).toBe(400);
+    expect(await deepName.text()).toContain('is nested too deeply');
 
     const json = await fetch(`${server.url}/`, {
       method: 'POST',

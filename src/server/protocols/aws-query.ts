@@ -2,6 +2,8 @@ import { type Codec, type Encoded, type MemberTypes, WireError } from './codec';
 
 /** Most members of one list a query request may carry (CloudWatch's longest list is 500). */
 const maxListMembers = 1000;
+/** Most dot-separated parts of one parameter name (CloudWatch's deepest is 8). */
+const maxNameSegments = 16;
 
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -38,6 +40,11 @@ function unflatten(params: URLSearchParams, types: MemberTypes): Record<string, 
   for (const [name, raw] of params) {
     if (name === 'Action' || name === 'Version') continue;
     const segments = name.split('.');
+    if (segments.length > maxNameSegments)
+      throw new WireError(
+        'InvalidParameterValue',
+        `The parameter name ${name.slice(0, 80)}... is nested too deeply`,
+      );
     let node: Record<string, unknown> | unknown[] = root;
     let memberName = '';
     for (let i = 0; i < segments.length; i++) {
@@ -51,7 +58,8 @@ function unflatten(params: URLSearchParams, types: MemberTypes): Record<string, 
       const last = i === segments.length - 1;
       if (Array.isArray(node) !== (typeof key === 'number'))
         throw new WireError('InvalidParameterValue', `The parameter ${name} mixes a list and a structure`);
-      const existing = (node as Record<string | number, unknown>)[key];
+      // Own members only: an inherited `__proto__` or `constructor` is never descended into.
+      const existing = Object.hasOwn(node, key) ? (node as Record<string | number, unknown>)[key] : undefined;
       if (last) {
         const value = typed(raw, types[memberName]);
         if (Array.isArray(node)) node[key as number] = value;
@@ -76,7 +84,7 @@ function unflatten(params: URLSearchParams, types: MemberTypes): Record<string, 
 function compact(v: unknown): unknown {
   if (Array.isArray(v)) return v.filter((item) => item !== undefined).map(compact);
   if (v !== null && typeof v === 'object' && !(v instanceof Date)) {
-    for (const [k, item] of Object.entries(v)) (v as Record<string, unknown>)[k] = compact(item);
+    for (const [k, item] of Object.entries(v)) setOwn(v as Record<string, unknown>, k, compact(item));
   }
   return v;
 }
