@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { awsQuery } from './aws-query';
 import { WireError } from './codec';
 import { awsJson, plainErrorNames } from './json-rpc';
+import { MemberError, members } from './members';
 import { rpcV2Cbor } from './rpc-v2-cbor';
 
 const types = { StartTime: 'timestamp', Period: 'integer', ReturnData: 'boolean' } as const;
@@ -110,5 +111,18 @@ describe('Smithy RPC v2 CBOR', () => {
       __type: 'ns#InvalidParameterValue',
       message: 'm',
     });
+  });
+});
+
+describe('members', () => {
+  it('names the member, the value and the constraint, whatever the value is', () => {
+    const m = members({ Period: 2n ** 70n, Name: 'x'.repeat(300), Empty: null });
+    expect(() => m.integer('Period')).toThrow(
+      "1 validation error detected: Value '1180591620717411303424' at 'Period' failed to satisfy constraint: Member must be an integer",
+    );
+    expect(() => m.string('Name', { max: 10 })).toThrow(/Value 'x{100}\.\.\.' at 'Name'/);
+    expect(m.string('Empty')).toBeUndefined();
+    expect(() => m.string('Empty', { required: true })).toThrow(MemberError);
+    expect(m.raw('toString')).toBeUndefined();
   });
 });

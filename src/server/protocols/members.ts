@@ -10,8 +10,14 @@ export class MemberError extends Error {
   }
 }
 
+/** A value as a validation message quotes it (at most 100 characters; any type, BigInt included). */
 const show = (v: unknown) => {
-  const text = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  let text: string;
+  try {
+    text = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
+  } catch {
+    text = String(v);
+  }
   return text.length > 100 ? `${text.slice(0, 100)}...` : text;
 };
 
