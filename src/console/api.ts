@@ -1,5 +1,5 @@
 import { page } from './page';
-import { type Credentials, signatureHeaders, storedCredentials } from './sign';
+import { signatureHeaders, storedCredentials } from './sign';
 
 /** An error answered by one of islet's APIs, in whichever shape that API uses. */
 export class ApiError extends Error {
@@ -33,9 +33,6 @@ export function onAuthRequired(listener: (e: ApiError) => void): () => void {
 
 /** Which signing name each API uses. */
 export type Service = 'lambda' | 'monitoring' | 'logs';
-
-/** Stand-in credentials for servers that check no signatures (the CloudWatch APIs are found by them). */
-const localCredentials: Credentials = { accessKeyId: 'islet-console', secretAccessKey: 'islet-console' };
 
 /** One request to islet: a path on this origin, signed when the tab holds credentials. */
 export interface ApiRequest {
@@ -77,6 +74,12 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(code, res.status, message);
 }
 
+/** A random request id (getRandomValues works where randomUUID does not: plain http off loopback). */
+function invocationId(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 /** Sends one request; resolves with the response when it is a success, else rejects with an ApiError. */
 export async function send(service: Service, req: ApiRequest): Promise<Response> {
   const url = new URL(req.path, location.origin);
@@ -88,10 +91,12 @@ export async function send(service: Service, req: ApiRequest): Promise<Response>
   let headers: Record<string, string> = { ...(req.headers ?? {}) };
   if (req.body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
     headers['Content-Type'] = 'application/json';
-  // Lambda's paths work unsigned on a server without keys; the CloudWatch APIs are routed by the
-  // signature's service name, so they are always signed.
-  const credentials = storedCredentials() ?? (service === 'lambda' ? undefined : localCredentials);
+  // Without keys islet takes unsigned requests (the CloudWatch APIs are found by X-Amz-Target);
+  // once the user signed in, every request is signed. Each signature is used once: a random id
+  // keeps two otherwise identical requests in the same second apart.
+  const credentials = storedCredentials();
   if (credentials) {
+    headers['amz-sdk-invocation-id'] = invocationId();
     headers = {
       ...headers,
       ...(await signatureHeaders(

@@ -104,7 +104,8 @@ export function TimeChart(props: TimeChartProps) {
           width: 1.5,
           dash: l.dash,
           spanGaps: false,
-          points: { show: false },
+          // Lines with gaps (latency, percentages) can have lone periods: dots show them.
+          points: { show: l.values.some((v) => v === null), size: 5 },
           value: (_u: uPlot, v: number | null) =>
             v == null
               ? '–'

@@ -4,7 +4,6 @@ import { EditorView, type KeyBinding, keymap } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
 import { useEffect, useRef } from 'preact/hooks';
 import { html } from './html';
-import { page } from './page';
 
 /** The language support for a file, by its extension. */
 function languageFor(path: string): Extension {
@@ -20,6 +19,32 @@ const theme = EditorView.theme({
     lineHeight: '1.5',
   },
   '&.cm-focused': { outline: '2px solid #2563eb', outlineOffset: '-2px' },
+});
+
+/**
+ * Typing over a selection is applied by CodeMirror itself rather than by the browser: Chrome's own
+ * editing keeps the replaced text's look in a style attribute, which the page's CSP (no inline
+ * style) refuses and reports. Input handlers (bracket closing) still see the text, as on any input.
+ */
+const typeOverSelection = EditorView.domEventHandlers({
+  beforeinput(event, view) {
+    const sel = view.state.selection;
+    if (event.inputType !== 'insertText' || !event.data || event.isComposing) return false;
+    if (sel.ranges.length !== 1 || sel.main.empty) return false;
+    event.preventDefault();
+    const { from, to } = sel.main;
+    const text = event.data;
+    const insert = () =>
+      view.state.update({
+        changes: { from, to, insert: text },
+        selection: { anchor: from + text.length },
+        scrollIntoView: true,
+        userEvent: 'input.type',
+      });
+    if (!view.state.facet(EditorView.inputHandler).some((h) => h(view, from, to, text, insert)))
+      view.dispatch(insert());
+    return true;
+  },
 });
 
 /** Options of an editor state. */
@@ -40,8 +65,7 @@ export function editorState(doc: string, path: string, options: EditorOptions): 
       basicSetup,
       languageFor(path),
       theme,
-      // CodeMirror adds its styles in a <style> element: the page's CSP allows it by this nonce.
-      EditorView.cspNonce.of(page.styleNonce),
+      typeOverSelection,
       EditorView.contentAttributes.of({ 'aria-label': options.label }),
       EditorState.readOnly.of(options.readOnly === true),
       keymap.of(options.keys ?? []),
@@ -67,7 +91,10 @@ export function CodeMirror({
   const view = useRef<EditorView | undefined>(undefined);
   useEffect(() => {
     if (!host.current) return;
-    view.current = new EditorView({ state, parent: host.current });
+    // In a shadow root CodeMirror puts its styles in a constructed stylesheet, not a <style>
+    // element, so the page's CSP can stay at style-src 'self'.
+    const root = host.current.shadowRoot ?? host.current.attachShadow({ mode: 'open' });
+    view.current = new EditorView({ state, root, parent: root });
     return () => {
       view.current?.destroy();
       view.current = undefined;

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { describeError } from './api';
 import { bucketize, Sparkline } from './charts';
 import { getMetricData } from './cloudwatch-api';
@@ -58,6 +58,19 @@ export function FunctionsList() {
     .filter((f) => matches(f, filter))
     .sort((a, b) => a.FunctionName.localeCompare(b.FunctionName));
 
+  // "/" anywhere on the page (outside a text field) goes to the filter.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      e.preventDefault();
+      filterRef.current?.focus();
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
+
   const focusRow = (i: number) => {
     const rows = tableRef.current?.querySelectorAll<HTMLTableRowElement>('tr');
     if (!rows?.length) return;
@@ -108,7 +121,9 @@ export function FunctionsList() {
     ${
       fns.data && fns.data.length === 0
         ? html`<div class="empty"><p>No functions yet.</p><a class="button primary" href="#/create">Create your first function</a></div>`
-        : html`<table class="list" aria-label="Functions">
+        : !fns.data
+          ? null
+          : html`<table class="list" aria-label="Functions">
           <thead><tr>
             <th scope="col">Name</th><th scope="col">Runtime</th><th scope="col" class="num">Memory</th>
             <th scope="col" class="num">Timeout</th><th scope="col">Last modified</th>

@@ -1,4 +1,4 @@
-/** What the server wrote into index.html: the region and account of ARNs and this page's style nonce. */
+/** What the server wrote into index.html: the region and account of ARNs. */
 function meta(name: string): string {
   return document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content ?? '';
 }
@@ -8,6 +8,4 @@ export const page = {
   region: meta('islet-region') || 'us-east-1',
   /** Account id in the server's ARNs. */
   account: meta('islet-account') || '000000000000',
-  /** Nonce the Content-Security-Policy allows for the editor's own <style> element. */
-  styleNonce: meta('islet-style-nonce'),
 };

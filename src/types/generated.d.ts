@@ -13,6 +13,6 @@ declare module 'islet:version' {
 declare module 'islet:console' {
   /** The web console's bundled files by name (content-hashed): content type and text. */
   export const consoleAssets: Record<string, { contentType: string; body: string }>;
-  /** index.html with {{region}}, {{account}} and {{nonce}} left to fill per request. */
+  /** index.html with {{region}} and {{account}} left for the server to fill. */
   export const consoleIndexTemplate: string;
 }

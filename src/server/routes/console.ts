@@ -1,27 +1,25 @@
 import { consoleAssets, consoleIndexTemplate } from 'islet:console';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { type Context, Hono } from 'hono';
 import { sampleEvents } from '../../events/samples';
 import type { ServerDeps } from '../context';
 
 /**
- * The web console's Content-Security-Policy: scripts and styles from islet only (no inline script,
- * no eval), API calls to islet only. The editor injects its own <style>; the nonce admits it.
+ * The web console's Content-Security-Policy: scripts and styles from islet only (no inline script
+ * or style, no eval), API calls to islet only.
  */
-function contentSecurityPolicy(styleNonce: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    `style-src 'self' 'nonce-${styleNonce}'`,
-    "img-src 'self' data: blob:",
-    "connect-src 'self'",
-    "font-src 'self'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
+const contentSecurityPolicy = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 const hardening = {
   'X-Content-Type-Options': 'nosniff',
@@ -38,8 +36,8 @@ const escapeAttr = (s: string) =>
 const gzipped = new Map<string, Buffer>();
 
 /**
- * The web console at /console: index.html (per request: a fresh style nonce, the region and
- * account) and the bundled assets from memory, named by content hash and cached for good; plus
+ * The web console at /console: index.html (with the region and account of ARNs) and the
+ * bundled assets from memory, named by content hash and cached for good; plus
  * /islet/samples, the sample events its test tab offers.
  */
 export function consoleRoutes(deps: ServerDeps): Hono {
@@ -51,17 +49,16 @@ export function consoleRoutes(deps: ServerDeps): Hono {
     ]),
   );
 
+  const page = consoleIndexTemplate
+    .replace('{{region}}', escapeAttr(deps.account.region))
+    .replace('{{account}}', escapeAttr(deps.account.accountId));
   const index = (c: Context) => {
-    const nonce = randomBytes(16).toString('base64');
-    const body = consoleIndexTemplate
-      .replace('{{region}}', escapeAttr(deps.account.region))
-      .replace('{{account}}', escapeAttr(deps.account.accountId))
-      .replace('{{nonce}}', nonce);
-    return c.body(body, 200, {
+    return c.body(page, 200, {
       ...hardening,
       'Content-Type': 'text/html; charset=utf-8',
-      'Cache-Control': 'no-store',
-      'Content-Security-Policy': contentSecurityPolicy(nonce),
+      // Always asked for again: a new build names new assets.
+      'Cache-Control': 'no-cache',
+      'Content-Security-Policy': contentSecurityPolicy,
     });
   };
   app.get('/console', index);
