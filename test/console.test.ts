@@ -18,11 +18,15 @@ import { createKey, signedRequest } from './iam/api-auth-helpers';
 const chromiumPath = '/usr/bin/chromium';
 const artifacts = resolve(__dirname, 'artifacts/console');
 
-/** The S3 blueprint's handler as the test rewrites it (a marker proves the saved code is what runs). */
-const editedHandler = `exports.handler = async (event) => {
+/**
+ * The S3 blueprint's handler as the test rewrites it: its marker comes from a second file added in
+ * the editor, which proves the saved package (both files) is what runs.
+ */
+const editedHandler = `const marker = require('./lib/marker');
+exports.handler = async (event) => {
   const keys = event.Records.map((r) => decodeURIComponent(r.s3.object.key.replace(/\\+/g, ' ')));
   console.log('edited handler saw', keys.join(', '));
-  return { marker: 'edited-in-the-console', bucket: event.Records[0]?.s3.bucket.name, keys };
+  return { marker, bucket: event.Records[0]?.s3.bucket.name, keys };
 };
 `;
 
@@ -141,6 +145,19 @@ describe.skipIf(!existsSync(chromiumPath))('web console', () => {
     await editor.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText(editedHandler);
+    // A second file, required by the first.
+    await page.getByRole('button', { name: 'New file' }).click();
+    await page.getByLabel('New file path').fill('../escape.js');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => page.locator('#new-file-error').textContent()).toContain('may not be');
+    await page.getByLabel('New file path').fill('lib/marker.js');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect.poll(() => page.locator('.code-path').textContent()).toBe('lib/marker.js');
+    await editor.click();
+    await page.keyboard.insertText("module.exports = 'edited-in-the-console';\n");
+    await page.locator('.tree-file[data-path="index.js"]').click();
+    await expect.poll(() => editor.textContent()).toContain("require('./lib/marker')");
+    expect(await page.locator('.tree-file .dot').count()).toBe(2);
     await expect.poll(() => page.locator('.code-toolbar .status').textContent()).toBe('Unsaved changes');
 
     // Leaving the function asks first; declining stays, with the edit intact.
@@ -152,15 +169,16 @@ describe.skipIf(!existsSync(chromiumPath))('web console', () => {
     await page.getByRole('link', { name: 'Billing' }).click();
     expect(await asked).toContain('unsaved changes');
     await expect.poll(() => page.url()).toMatch(/#\/functions\/thumbnails\/code$/);
-    expect(await editor.textContent()).toContain('edited-in-the-console');
+    expect(await editor.textContent()).toContain("require('./lib/marker')");
 
     // Other tabs of the same function keep the edit without asking.
     await page.getByRole('tab', { name: /Configuration/ }).click();
     await page.getByRole('tab', { name: /Code/ }).click();
-    expect(await editor.textContent()).toContain('edited-in-the-console');
+    expect(await editor.textContent()).toContain("require('./lib/marker')");
 
     await page.keyboard.press('Control+s');
     await expect.poll(() => page.locator('.code-toolbar .status').textContent()).toMatch(/^Saved/);
+    expect(await page.locator('.tree-file .dot').count()).toBe(0);
     await shot('02-saved');
   });
 
@@ -392,6 +410,19 @@ describe.skipIf(!existsSync(chromiumPath))('web console', () => {
     await page.getByRole('button', { name: `Delete ${second.EventId}` }).click();
     await expect.poll(() => page.getByText(`Event ${second.EventId} was deleted.`).count()).toBe(1);
     expect((await listed()).map((d) => d.EventId)).not.toContain(second.EventId);
+  });
+
+  it('shows account-wide monitoring', async () => {
+    await page
+      .getByRole('navigation', { name: 'Sections' })
+      .getByRole('link', { name: 'Monitoring' })
+      .click();
+    const summary = page.locator('[data-metric="requests"] .chart-summary');
+    // thumbnails' ten, always-fails' two and the redriven one (or not yet).
+    await expect
+      .poll(async () => Number(/^(\d+) requests/.exec((await summary.textContent()) ?? '')?.[1]))
+      .toBeGreaterThanOrEqual(12);
+    expect(await summary.textContent()).toMatch(/ [1-9]\d* errors/);
   });
 
   it('shows the billing ledger and downloads it as CSV', async () => {
