@@ -228,6 +228,37 @@ describe.skipIf(!existsSync(chromiumPath))('web console', () => {
     ).toBe(JSON.stringify([{ name: 'empty batch', json: '{"Records": []}' }]));
   });
 
+  it('edits the configuration', async () => {
+    await page.getByRole('tab', { name: /Configuration/ }).click();
+    const status = page.locator('.config-form .status');
+    await page.getByLabel('Memory (MB)').fill('100');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect
+      .poll(() => page.locator('#cfg-memory-error').textContent())
+      .toBe('Memory is 128 to 10240 MB.');
+    await page.getByLabel('Memory (MB)').fill('256');
+    await page.getByLabel('Timeout (s)').fill('10');
+    await page.getByRole('button', { name: 'Add variable' }).click();
+    // The new row's name field takes the focus.
+    await expect
+      .poll(() => page.evaluate(() => (globalThis as any).document.activeElement?.id))
+      .toBe('env-key-0');
+    await page.keyboard.type('GREETING');
+    await page.getByLabel('Value', { exact: true }).fill('hello');
+    await page.keyboard.press('Control+s');
+    await expect.poll(() => status.textContent()).toBe('Saved');
+    const { GetFunctionConfigurationCommand } = await import('@aws-sdk/client-lambda');
+    const config = await server
+      .lambda()
+      .send(new GetFunctionConfigurationCommand({ FunctionName: 'thumbnails' }));
+    expect(config).toMatchObject({
+      MemorySize: 256,
+      Timeout: 10,
+      Environment: { Variables: { GREETING: 'hello' } },
+    });
+    expect(await page.locator('.facts').textContent()).toContain('256 MB');
+  });
+
   it('draws requests in the monitoring charts and updates them with new traffic', async () => {
     const lambda = server.lambda();
     const invokeTimes = async (n: number) => {

@@ -48,8 +48,16 @@ export function FunctionConfig(props: {
     setForm((f) => ({ ...f, [k]: v }));
     setStatus(undefined);
   };
-  const setEnv = (i: number, part: 'key' | 'value', v: string) =>
+  const setEnv = (i: number, part: 'key' | 'value', v: string) => {
     setForm((f) => ({ ...f, env: f.env.map((e, k) => (k === i ? { ...e, [part]: v } : e)) }));
+    setStatus(undefined);
+  };
+
+  const addVariable = () => {
+    const i = form.env.length;
+    setForm((f) => ({ ...f, env: [...f.env, { key: '', value: '' }] }));
+    requestAnimationFrame(() => document.getElementById(`env-key-${i}`)?.focus());
+  };
 
   const save = async () => {
     const found = validateSettings(form);
@@ -135,7 +143,7 @@ export function FunctionConfig(props: {
             onClick=${() => setForm((f) => ({ ...f, env: f.env.filter((_, k) => k !== i) }))}>Remove</button>
         </div>`,
       )}
-      <button type="button" class="small-button" onClick=${() => setForm((f) => ({ ...f, env: [...f.env, { key: '', value: '' }] }))}>Add variable</button>
+      <button type="button" class="small-button" onClick=${addVariable}>Add variable</button>
     </fieldset>
     <div class="actions">
       <span class=${`status ${status?.kind ?? ''}`} role="status" aria-live="polite">${status?.text ?? (dirty ? 'Unsaved changes' : '')}</span>

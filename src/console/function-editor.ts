@@ -63,7 +63,11 @@ export function FunctionEditor(props: {
     });
 
   const dirty = changed.size > 0 || deleted.current.size > 0;
-  useEffect(() => props.onDirty(dirty), [dirty]);
+  useEffect(() => {
+    props.onDirty(dirty);
+    // A new edit after a save: the status goes back to "Unsaved changes".
+    if (dirty) setStatus((st) => (st?.kind === 'ok' ? undefined : st));
+  }, [dirty]);
 
   const stateFor = (path: string): EditorState | undefined => {
     const f = files.current.get(path);
