@@ -183,7 +183,10 @@ function consoleAssets(text) {
   return {
     name: 'islet-console',
     setup(build) {
-      build.onResolve({ filter: /^islet:console$/ }, (args) => ({ path: args.path, namespace: 'islet-console' }));
+      build.onResolve({ filter: /^islet:console$/ }, (args) => ({
+        path: args.path,
+        namespace: 'islet-console',
+      }));
       build.onLoad({ filter: /.*/, namespace: 'islet-console' }, () => ({ contents: text, loader: 'js' }));
     },
   };
