@@ -1,22 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isletBin, startServer, type TestServer } from './helpers/server';
+import { islet } from './helpers/cli';
+import { startServer, type TestServer } from './helpers/server';
 import { makeZip } from './helpers/zip';
-
-/** Runs the islet CLI without blocking this process (the server under test shares its loop). */
-function islet(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--no-node-snapshot', isletBin, ...args]);
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 let server: TestServer;
 let work: string;

@@ -443,27 +443,27 @@ describe('web globals', () => {
 });
 
 describe('unavailable and missing modules', () => {
-  it('fs, child_process, net, worker_threads throw a catchable "not available in islet" error', async () => {
+  it('child_process, net, worker_threads, dgram throw a catchable "not available in islet" error', async () => {
     const out = await run('unavailable', {
       'index.js': `
         const tryRequire = (id) => { try { require(id); return 'loaded'; } catch (e) { return { message: e.message, isError: e instanceof Error }; } };
         exports.handler = async () => ({
-          fs: tryRequire('fs'),
+          dgram: tryRequire('dgram'),
           cp: tryRequire('child_process'),
           net: tryRequire('net'),
           wt: tryRequire('worker_threads'),
-          nodeFs: tryRequire('node:fs'),
+          nodeNet: tryRequire('node:net'),
           missing: (() => { try { require('nope'); return 'loaded'; } catch (e) { return { code: e.code, message: e.message }; } })(),
           missingRel: (() => { try { require('./nope'); return 'loaded'; } catch (e) { return { code: e.code, message: e.message }; } })(),
         });`,
     });
     const na = (m: string) => ({ message: `module '${m}' is not available in islet`, isError: true });
     expect(out).toMatchObject({
-      fs: na('fs'),
+      dgram: na('dgram'),
       cp: na('child_process'),
       net: na('net'),
       wt: na('worker_threads'),
-      nodeFs: na('fs'),
+      nodeNet: na('net'),
       missing: { code: 'MODULE_NOT_FOUND' },
       missingRel: { code: 'MODULE_NOT_FOUND' },
     });

@@ -1,19 +1,7 @@
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { islet } from './helpers/cli';
 import { deploy, invoke } from './helpers/functions';
-import { isletBin, startServer, type TestServer } from './helpers/server';
-
-/** Runs the islet CLI (asynchronously: the server under test runs in this process's event loop). */
-function islet(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--no-node-snapshot', isletBin, ...args]);
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+import { startServer, type TestServer } from './helpers/server';
 
 let server: TestServer;
 beforeAll(async () => {

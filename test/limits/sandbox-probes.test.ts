@@ -111,9 +111,13 @@ exports.handler = async (event) => {
       };
     }
     case 'require': {
-      const names = ['module', 'node:module', 'fs', 'child_process', 'vm', 'worker_threads', 'v8', 'inspector', 'net', 'os'];
+      const names = ['module', 'node:module', 'http', 'child_process', 'vm', 'worker_threads', 'v8', 'inspector', 'net', 'dns'];
       const out = { globalRequire: typeof globalThis.require, moduleLoad: typeof (module.constructor && module.constructor._load) };
       for (const n of names) out[n] = outcome(() => typeof require(n));
+      // fs and os are islet's own: fs reaches /tmp and the function's code only.
+      out.fsHost = outcome(() => require('fs').readFileSync('/etc/passwd', 'utf8'));
+      out.fsProc = outcome(() => require('fs').readdirSync('/proc/self'));
+      out.osTmp = outcome(() => require('os').tmpdir());
       return out;
     }
     case 'islet-require': {
@@ -319,7 +323,16 @@ const languageGlobals = new Set([
 
 // What islet adds (src/shims/globals.ts), plus the ES module glue's one internal global.
 const isletGlobals = [
+  'AbortController',
+  'AbortSignal',
+  'Blob',
   'Buffer',
+  'DOMException',
+  'File',
+  'FormData',
+  'Headers',
+  'Request',
+  'Response',
   'TextDecoder',
   'TextEncoder',
   'URL',
@@ -332,6 +345,7 @@ const isletGlobals = [
   'clearTimeout',
   'console',
   'crypto',
+  'fetch',
   'global',
   'performance',
   'process',
@@ -389,14 +403,17 @@ describe('reaching the host from inside a function', () => {
       moduleLoad: 'undefined',
       module: unavailable('module'),
       'node:module': unavailable('module'),
-      fs: unavailable('fs'),
+      http: unavailable('http'),
       child_process: unavailable('child_process'),
       vm: unavailable('vm'),
       worker_threads: unavailable('worker_threads'),
       v8: unavailable('v8'),
       inspector: unavailable('inspector'),
       net: unavailable('net'),
-      os: unavailable('os'),
+      dns: unavailable('dns'),
+      fsHost: { threw: "Error: EACCES: permission denied, open '/etc/passwd'" },
+      fsProc: { threw: "Error: EACCES: permission denied, scandir '/proc/self'" },
+      osTmp: { value: '/tmp' },
     });
   });
 

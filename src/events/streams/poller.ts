@@ -118,6 +118,9 @@ export class MappingRunner {
       try {
         if (!iterator) {
           const last = this.checkpoints.get(shardId);
+          // The first LATEST open is a real LATEST; re-opening before the first checkpoint uses the
+          // time of that first open, so records written in between are not skipped.
+          const reopenedAt = latestSince;
           if (!last && m.startingPosition === 'LATEST') latestSince ??= new Date();
           iterator = await this.source.iterator(
             shardId,
@@ -125,9 +128,8 @@ export class MappingRunner {
               ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: last }
               : m.startingPosition === 'AT_TIMESTAMP'
                 ? { type: 'AT_TIMESTAMP', timestamp: new Date((m.startingPositionTimestamp ?? 0) * 1000) }
-                : m.startingPosition === 'LATEST' && latestSince
-                  ? // Re-opening before the first checkpoint: not a new LATEST, which would skip records.
-                    { type: 'AT_TIMESTAMP', timestamp: latestSince }
+                : m.startingPosition === 'LATEST' && reopenedAt
+                  ? { type: 'AT_TIMESTAMP', timestamp: reopenedAt }
                   : { type: m.startingPosition },
           );
         }
