@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { call, endpointOf, endpointOption, fail, printTable } from './http';
+import { apiCall } from './api';
+import { endpointOption, fail, printTable } from './http';
 
 interface Ledger {
   from: string;
@@ -44,7 +45,7 @@ export function billingCommand(program: Command): void {
         if (opts.to) q.set('to', opts.to);
         if (opts.function) q.set('function', opts.function);
         if (opts.csv) q.set('format', 'csv');
-        const res = await call(`${endpointOf(opts)}/islet/billing?${q}`);
+        const res = await apiCall(opts, 'GET', `/islet/billing?${q}`);
         if (!res.ok) await fail(res);
         if (opts.csv) {
           process.stdout.write(await res.text());

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { call, endpointOf, endpointOption, fail, printTable } from './http';
+import { apiCall } from './api';
+import { endpointOption, fail, printTable } from './http';
 
 /** `islet dead-letters list|redrive`: failed asynchronous events without a destination. */
 export function deadLetterCommands(program: Command): void {
@@ -13,7 +14,7 @@ export function deadLetterCommands(program: Command): void {
     .option('--json', 'print JSON for scripts')
     .action(async (opts: { function?: string; endpoint?: string; json?: boolean }) => {
       const query = opts.function ? `?FunctionName=${encodeURIComponent(opts.function)}` : '';
-      const res = await call(`${endpointOf(opts)}/islet/dead-letters${query}`);
+      const res = await apiCall(opts, 'GET', `/islet/dead-letters${query}`);
       if (!res.ok) await fail(res);
       const { DeadLetters } = (await res.json()) as {
         DeadLetters: Array<{
@@ -47,9 +48,7 @@ export function deadLetterCommands(program: Command): void {
     .description('put a dead letter back in the queue')
     .option(...endpointOption)
     .action(async (id: string, opts: { endpoint?: string }) => {
-      const res = await call(`${endpointOf(opts)}/islet/dead-letters/${encodeURIComponent(id)}/redrive`, {
-        method: 'POST',
-      });
+      const res = await apiCall(opts, 'POST', `/islet/dead-letters/${encodeURIComponent(id)}/redrive`);
       if (!res.ok) await fail(res);
       process.stdout.write(`queued ${id} again\n`);
     });

@@ -6,8 +6,18 @@ import { isletBin } from './server';
  * resolving with its exit status and output.
  */
 export function islet(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return isletWith({}, ...args);
+}
+
+/** islet() with extra environment variables (e.g. credentials). */
+export function isletWith(
+  env: Record<string, string>,
+  ...args: string[]
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--no-node-snapshot', isletBin, ...args]);
+    const p = spawn(process.execPath, ['--no-node-snapshot', isletBin, ...args], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', ...env },
+    });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
