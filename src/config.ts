@@ -42,6 +42,19 @@ export interface ServerConfig {
   logLevel: LogLevel;
   /** Serve the API unauthenticated on a non-loopback --host while no access key exists (--insecure, ISLET_INSECURE=1; default false). */
   insecure: boolean;
+  /** Days of per-minute metrics kept (--metrics-retention-days, ISLET_METRICS_RETENTION_DAYS; default 30). */
+  metricsRetentionDays: number;
+  /** Days of invocation logs kept unless a log group sets its own (--log-retention-days, ISLET_LOG_RETENTION_DAYS; default 30). */
+  logRetentionDays: number;
+  /** Invocation logs kept per function in MB, oldest dropped first (--log-max-mb, ISLET_LOG_MAX_MB; default 100). */
+  logMaxMbPerFunction: number;
+  /** Billing prices in USD and the monthly free tier (--price-per-million-requests 0.20, --price-per-gb-second 0.00001667, --free-requests 1000000, --free-gb-seconds 400000). */
+  prices: {
+    perMillionRequests: number;
+    perGbSecond: number;
+    freeRequestsPerMonth: number;
+    freeGbSecondsPerMonth: number;
+  };
   /** JSON file naming external S3/DynamoDB/Kinesis endpoints for functions' SDK calls (--services, ISLET_SERVICES). */
   servicesFile?: string;
   /** Host names, *.suffix patterns and CIDRs fetch() may reach even when private (--fetch-allow, ISLET_FETCH_ALLOW; comma list). */
@@ -68,6 +81,14 @@ export function resolveConfig(
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new Error(`invalid ${key}: '${raw}' (expected an integer from ${min} to ${max})`);
+    }
+    return n;
+  };
+  const num = (key: string, envName: string, fallback: number) => {
+    const raw = (flags as Record<string, string | undefined>)[key] ?? env[envName] ?? String(fallback);
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < 0) {
+      throw new Error(`invalid ${key}: '${raw}' (expected a number >= 0)`);
     }
     return n;
   };
@@ -100,6 +121,15 @@ export function resolveConfig(
     logLevel: level as LogLevel,
     insecure: ['1', 'true', 'yes'].includes(String(pick('insecure', 'ISLET_INSECURE', '')).toLowerCase()),
     servicesFile: pick('servicesFile', 'ISLET_SERVICES', '') || undefined,
+    prices: {
+      perMillionRequests: num('pricePerMillionRequests', 'ISLET_PRICE_PER_MILLION_REQUESTS', 0.2),
+      perGbSecond: num('pricePerGbSecond', 'ISLET_PRICE_PER_GB_SECOND', 0.00001667),
+      freeRequestsPerMonth: num('freeRequests', 'ISLET_FREE_REQUESTS', 1_000_000),
+      freeGbSecondsPerMonth: num('freeGbSeconds', 'ISLET_FREE_GB_SECONDS', 400_000),
+    },
+    metricsRetentionDays: int('metricsRetentionDays', 'ISLET_METRICS_RETENTION_DAYS', 30, 1, 3650),
+    logRetentionDays: int('logRetentionDays', 'ISLET_LOG_RETENTION_DAYS', 30, 1, 3650),
+    logMaxMbPerFunction: int('logMaxMbPerFunction', 'ISLET_LOG_MAX_MB', 100, 1, 1_000_000),
     fetchAllow: parseEgressList(pick('fetchAllow', 'ISLET_FETCH_ALLOW', ''), 'fetchAllow'),
     fetchDeny: parseEgressList(pick('fetchDeny', 'ISLET_FETCH_DENY', ''), 'fetchDeny'),
     fetchTimeoutMs: int('fetchTimeoutMs', 'ISLET_FETCH_TIMEOUT_MS', 30_000, 1, 900_000),

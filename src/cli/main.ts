@@ -6,9 +6,12 @@ import { createLogger } from '../logger';
 import { runExecutor } from '../runtime/executor/main';
 import { InsecureBindError } from '../server/auth';
 import { startServer } from '../server/serve';
+import { billingCommand } from './billing';
 import { deadLetterCommands } from './dead-letters';
+import { functionCommands } from './functions';
 import { keyCommands } from './keys';
 import { logsCommand } from './logs';
+import { mappingCommands } from './mappings';
 import { metricsCommand } from './metrics';
 
 /** The islet command line. */
@@ -44,6 +47,13 @@ program
   .option('--log-level <level>', 'debug | info | warn | error (env ISLET_LOG_LEVEL; default info)')
   .option('--services <file>', 'JSON file of external S3/DynamoDB/Kinesis endpoints (env ISLET_SERVICES)')
   .option('--insecure', 'serve the API unauthenticated on a non-loopback --host while no access key exists')
+  .option('--metrics-retention-days <n>', 'days of per-minute metrics kept (default 30)')
+  .option('--log-retention-days <n>', 'days of invocation logs kept (default 30)')
+  .option('--log-max-mb <n>', 'MB of invocation logs kept per function (default 100)')
+  .option('--price-per-million-requests <usd>', 'billing: USD per million requests (default 0.20)')
+  .option('--price-per-gb-second <usd>', 'billing: USD per GB-second (default 0.00001667)')
+  .option('--free-requests <n>', 'billing: free requests per month (default 1000000)')
+  .option('--free-gb-seconds <n>', 'billing: free GB-seconds per month (default 400000)')
   .option(
     '--fetch-allow <list>',
     'host names, *.suffix patterns and CIDRs fetch() may reach even if private (env ISLET_FETCH_ALLOW)',
@@ -58,7 +68,12 @@ program
   .action(async (opts: Record<string, string | undefined>) => {
     let config: ReturnType<typeof resolveConfig>;
     try {
-      config = resolveConfig({ ...opts, dataDir: opts.data, servicesFile: opts.services });
+      config = resolveConfig({
+        ...opts,
+        dataDir: opts.data,
+        servicesFile: opts.services,
+        logMaxMbPerFunction: opts.logMaxMb,
+      });
     } catch (e) {
       console.error(`islet: ${(e as Error).message}`);
       process.exit(2);
@@ -122,10 +137,13 @@ events
     process.stdout.write(`${JSON.stringify(sample.build(), null, 2)}\n`);
   });
 
+functionCommands(program);
+mappingCommands(program);
 deadLetterCommands(program);
 keyCommands(program);
 logsCommand(program);
 metricsCommand(program);
+billingCommand(program);
 
 program
   .command('executor', { hidden: true })

@@ -9,6 +9,7 @@ import type { ApiAuth } from './auth';
 import type { ServerDeps } from './context';
 import { errorResponse, onError } from './on-error';
 import { asyncRoutes } from './routes/async';
+import { billingRoutes } from './routes/billing';
 import { cloudWatchRoutes } from './routes/cloudwatch';
 import { codeRoutes } from './routes/code';
 import { consoleRoutes } from './routes/console';
@@ -20,6 +21,7 @@ import { hookRoutes } from './routes/hooks';
 import { iamRoutes } from './routes/iam';
 import { invokeRoutes } from './routes/invoke';
 import { logsRoutes } from './routes/logs';
+import { prometheusRoutes } from './routes/metrics';
 import { policyRoutes } from './routes/policy';
 import { s3Routes } from './routes/s3';
 import { triggerRoutes } from './routes/triggers';
@@ -67,6 +69,8 @@ export function createApp(
   app.get('/healthz', (c) =>
     c.json({ status: deps.accepting() ? 'ok' : 'stopping' }, deps.accepting() ? 200 : 503),
   );
+  app.route('/', prometheusRoutes(deps));
+  app.route('/', billingRoutes(deps));
   app.route('/', consoleRoutes(deps));
   app.route('/', triggerRoutes(deps, events.notifications, events.rules, events.scheduler));
   app.route('/', codeRoutes(deps, code));

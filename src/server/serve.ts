@@ -33,6 +33,7 @@ import { MappingStore } from '../store/mapping-store';
 import { NotificationStore } from '../store/notification-store';
 import { RuleStore } from '../store/rule-store';
 import { loadSecret } from '../store/secret';
+import { Telemetry } from '../telemetry/telemetry';
 import { createApp } from './app';
 import { ApiAuth, accessKeysExist, assertSafeBind, isLoopbackHost } from './auth';
 import { CodeUrlSigner } from './code-url';
@@ -77,7 +78,20 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const admission = new Admission(config.concurrency);
   const account = { region: config.region, accountId: config.accountId };
   const functions = new Functions(store, code, admission, account, (name) => executors.retire(name));
-  const invoker = new Invoker(executors, admission, config.cpuLimitMs);
+  const telemetry = new Telemetry(
+    config.dataDir,
+    {
+      metrics: { retentionDays: config.metricsRetentionDays, maxRows: 2_000_000, flushMs: 10_000 },
+      logs: {
+        retentionDays: config.logRetentionDays,
+        maxBytesPerFunction: config.logMaxMbPerFunction * 1024 * 1024,
+      },
+      prices: config.prices,
+    },
+    logger,
+  );
+  telemetry.start();
+  const invoker = new Invoker(executors, admission, config.cpuLimitMs, telemetry);
   const asyncStore = new AsyncEventStore(db);
   const asyncQueue = new AsyncQueue(
     {
@@ -86,6 +100,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         invoker.invoke(functions.deployed(event.functionName), event.payload, { requestId: event.id }),
       settings: (name) => functions.asyncSettings(name),
       destinationFunction: (arn) => functions.destinationFunction(arn),
+      onDeadLetter: (name) => telemetry.metrics.deadLetter(name),
       logger,
     },
     {
@@ -156,6 +171,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       maxRetryDelayMs: 60_000,
     },
     logger,
+    (name, ageMs) => telemetry.metrics.iteratorAge(name, ageMs),
   );
   streamMappings.start();
   const ruleStore = new RuleStore(db);
@@ -190,6 +206,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       },
       codeUrls: new CodeUrlSigner(loadSecret(config.dataDir)),
       identities,
+      telemetry,
       logger,
       account,
       baseUrl: () => `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
@@ -238,6 +255,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
         setTimeout(() => http.closeAllConnections(), 1000).unref();
       });
       await executors.stop();
+      telemetry.stop();
       dynamodb.close();
       kinesis.close();
       s3.close();
