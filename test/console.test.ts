@@ -10,6 +10,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deploy, waitFor } from './helpers/functions';
 import { startServer, type TestServer } from './helpers/server';
+import { makeZip } from './helpers/zip';
 import { createKey, signedRequest } from './iam/api-auth-helpers';
 
 // Drives the web console in headless Chromium against a real islet. Any browser console error or
@@ -127,6 +128,33 @@ describe.skipIf(!existsSync(chromiumPath))('web console', () => {
       .lambda()
       .send(new InvokeCommand({ FunctionName: 'thumbnails', Payload: '{"Records":[]}' }));
     expect(JSON.parse(Buffer.from(fn.Payload!).toString())).toEqual({ processed: 0, objects: [] });
+  });
+
+  it('creates a function from an uploaded zip, refusing a file that is not one', async () => {
+    await page.goto(`${base()}#/create`);
+    await page.getByText('Upload a .zip').click();
+    await page.getByLabel('Function name').fill('uploaded');
+    const input = page.getByLabel('Deployment package (.zip, up to 50 MB)');
+    await input.setInputFiles({
+      name: 'code.zip',
+      mimeType: 'application/zip',
+      buffer: Buffer.from('not a zip'),
+    });
+    await expect.poll(() => page.locator('#cf-zip-error').textContent()).toBe('code.zip is not a zip file.');
+    await page.getByRole('button', { name: 'Create function' }).click();
+    expect(page.url()).toMatch(/#\/create$/);
+    await input.setInputFiles({
+      name: 'code.zip',
+      mimeType: 'application/zip',
+      buffer: await makeZip({
+        'app.js': 'exports.run = async (e) => ({ upper: String(e.text).toUpperCase() });',
+      }),
+    });
+    await page.getByLabel('Handler').fill('app.run');
+    await page.getByRole('button', { name: 'Create function' }).click();
+    await page.waitForURL(/#\/functions\/uploaded\/code$/);
+    await expect.poll(() => page.locator('.code-editor .cm-content').textContent()).toContain('toUpperCase');
+    expect(await page.locator('.code-path').textContent()).toBe('app.js');
   });
 
   it('shows the API error when the name is taken', async () => {
@@ -406,11 +434,23 @@ describe.skipIf(!existsSync(chromiumPath))('web console', () => {
     await expect.poll(() => page.getByText('No event source mappings.').count()).toBe(1);
   });
 
-  it('lists dead letters, redrives one and deletes another', async () => {
-    const lambda = server.lambda();
-    await deploy(lambda, 'always-fails', {
+  it('shows a function error in the test panel', async () => {
+    await deploy(server.lambda(), 'always-fails', {
       'index.js': 'exports.handler = async () => { throw new Error("nope"); };',
     });
+    await page.goto(`${base()}#/functions/always-fails/test`);
+    await page.getByLabel('Event', { exact: true }).selectOption('sample:scheduled');
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    await expect.poll(() => page.locator('.result h2').textContent()).toBe('Function error (Unhandled)');
+    expect(JSON.parse((await page.locator('[data-testid="test-result"]').textContent())!)).toMatchObject({
+      errorType: 'Error',
+      errorMessage: 'nope',
+    });
+    expect(await page.locator('[data-testid="test-log"]').textContent()).toMatch(/^REPORT RequestId/m);
+  });
+
+  it('lists dead letters, redrives one and deletes another', async () => {
+    const lambda = server.lambda();
     await lambda.send(
       new PutFunctionEventInvokeConfigCommand({ FunctionName: 'always-fails', MaximumRetryAttempts: 0 }),
     );
