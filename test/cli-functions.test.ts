@@ -20,7 +20,7 @@ beforeAll(async () => {
     `const greet = require('greeting');
      exports.handler = async (e) => { console.log('called with', e.who); if (e.fail) throw new Error('asked to fail'); return greet(e.who); };`,
   );
-  writeFileSync(join(app, 'node_modules', 'greeting', 'index.js'), 'module.exports = (w) => `hello ${w}`;');
+  writeFileSync(join(app, 'node_modules', 'greeting', 'index.js'), 'module.exports = (w) => "hello " + w;');
 }, 60_000);
 
 afterAll(async () => {

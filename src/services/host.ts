@@ -55,7 +55,19 @@ interface ErrorShape {
 }
 
 /** SDK error members that are not service data. */
-const sdkErrorInternals = new Set(['name', 'message', 'stack', '$metadata', '$fault', '$response', '$retryable', '$service', '__type', 'Message', 'cause']);
+const sdkErrorInternals = new Set([
+  'name',
+  'message',
+  'stack',
+  '$metadata',
+  '$fault',
+  '$response',
+  '$retryable',
+  '$service',
+  '__type',
+  'Message',
+  'cause',
+]);
 
 /** Extra members of an upstream service error, when they are plain data of modest size. */
 function errorDetails(err: object): Record<string, unknown> | undefined {

@@ -118,7 +118,14 @@ export class MetricStore {
   dailyTotals(
     fromMs: number,
     toMs: number,
-  ): Array<{ functionName: string; day: number; requests: number; billedMs: number; gbSeconds: number; cpuMs: number }> {
+  ): Array<{
+    functionName: string;
+    day: number;
+    requests: number;
+    billedMs: number;
+    gbSeconds: number;
+    cpuMs: number;
+  }> {
     const rows = this.db
       .prepare(
         `SELECT function_name, (minute / 86400000) * 86400000 AS day, sum(invocations) AS requests,

@@ -92,7 +92,16 @@ export function toException(model: ServiceModel, e: unknown): unknown {
   return out;
 }
 
-const errorCore = new Set(['name', 'message', 'stack', 'code', 'statusCode', '$fault', '$metadata', 'retryable']);
+const errorCore = new Set([
+  'name',
+  'message',
+  'stack',
+  'code',
+  'statusCode',
+  '$fault',
+  '$metadata',
+  'retryable',
+]);
 
 /** Sends one operation to the host and returns its raw output (errors as the service's exceptions). */
 export async function callHost(
