@@ -5,6 +5,7 @@ import { download } from './download';
 import { CodeMirror, editorState } from './editor';
 import { FileTree } from './file-tree';
 import { formatBytes } from './format';
+import { onReloadAll } from './hooks';
 import { html } from './html';
 import { downloadCode, type FunctionConfiguration, getFunction, updateFunctionCode } from './lambda-api';
 import { checkFilePath, type FileMap, toBase64, unzipFiles, zipFiles } from './zip';
@@ -178,6 +179,9 @@ export function FunctionEditor(props: {
     setCurrent(rest[0] ?? '');
     setVersion((v) => v + 1);
   };
+
+  // A load refused for want of a signature is tried again once the user signs in.
+  useEffect(() => (loadError ? onReloadAll(load) : undefined), [loadError]);
 
   if (loading && paths.length === 0) return html`<p class="muted" role="status">Loading the code…</p>`;
   if (loadError)

@@ -7,6 +7,14 @@ export function reloadAll(): void {
   for (const l of reloadListeners) l();
 }
 
+/** Calls `listener` on reloadAll() until the returned function is called. */
+export function onReloadAll(listener: () => void): () => void {
+  reloadListeners.add(listener);
+  return () => {
+    reloadListeners.delete(listener);
+  };
+}
+
 /** The state of data being loaded. */
 export interface Loaded<T> {
   data?: T;
