@@ -82,6 +82,48 @@ const migrations = [
      value INTEGER NOT NULL
    ) STRICT;
    INSERT INTO iam_generation (id, value) VALUES (1, 0)`,
+  // Embedded S3: buckets, objects (bytes in content-addressed files under objects/), multipart
+  // uploads and their parts; s3_sequence numbers every change for event sequencers.
+  `CREATE TABLE s3_buckets (
+     name TEXT PRIMARY KEY,
+     created_at INTEGER NOT NULL
+   ) STRICT;
+   CREATE TABLE s3_objects (
+     bucket TEXT NOT NULL,
+     key TEXT NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     blob TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     headers TEXT NOT NULL,
+     metadata TEXT NOT NULL,
+     PRIMARY KEY (bucket, key)
+   ) STRICT;
+   CREATE INDEX s3_objects_blob ON s3_objects (blob);
+   CREATE TABLE s3_uploads (
+     upload_id TEXT PRIMARY KEY,
+     bucket TEXT NOT NULL,
+     key TEXT NOT NULL,
+     initiated INTEGER NOT NULL,
+     headers TEXT NOT NULL,
+     metadata TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX s3_uploads_key ON s3_uploads (bucket, key, upload_id);
+   CREATE TABLE s3_parts (
+     upload_id TEXT NOT NULL,
+     part_number INTEGER NOT NULL,
+     size INTEGER NOT NULL,
+     etag TEXT NOT NULL,
+     blob TEXT NOT NULL,
+     last_modified INTEGER NOT NULL,
+     PRIMARY KEY (upload_id, part_number)
+   ) STRICT;
+   CREATE INDEX s3_parts_blob ON s3_parts (blob);
+   CREATE TABLE s3_sequence (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     value INTEGER NOT NULL
+   ) STRICT;
+   INSERT INTO s3_sequence (id, value) VALUES (1, 0)`,
 ];
 
 /**
