@@ -124,6 +124,25 @@ const migrations = [
      value INTEGER NOT NULL
    ) STRICT;
    INSERT INTO s3_sequence (id, value) VALUES (1, 0)`,
+  // Streams of islet's own DynamoDB tables: one row per stream (a new label each time a table's
+  // stream is enabled) and the change records, kept 24 hours.
+  `CREATE TABLE table_streams (
+     table_name TEXT NOT NULL,
+     label TEXT NOT NULL,
+     view_type TEXT NOT NULL,
+     enabled INTEGER NOT NULL,
+     created_at INTEGER NOT NULL,
+     PRIMARY KEY (table_name, label)
+   ) STRICT;
+   CREATE TABLE table_stream_records (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     table_name TEXT NOT NULL,
+     label TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     record TEXT NOT NULL
+   ) STRICT;
+   CREATE INDEX table_stream_records_stream ON table_stream_records (table_name, label, seq);
+   CREATE INDEX table_stream_records_age ON table_stream_records (created_at)`,
 ];
 
 /**
