@@ -28,6 +28,15 @@ describe('splitting an invocation log into events', () => {
     ]);
   });
 
+  it('never stamps START after the first console line', () => {
+    const text = 'START RequestId: r Version: $LATEST\n2026-01-02T03:04:05.000Z\tr\tINFO\tearly\n';
+    const at = Date.parse('2026-01-02T03:04:05.000Z');
+    expect(splitEvents({ text, firstMs: at + 3, lastMs: at + 5 })[0]).toEqual({
+      timestamp: at,
+      message: 'START RequestId: r Version: $LATEST\n',
+    });
+  });
+
   it('keeps text before any recognised line as its own event', () => {
     expect(splitEvents({ text: 'stray\n', firstMs: 5, lastMs: 9 })).toEqual([
       { timestamp: 9, message: 'stray\n' },

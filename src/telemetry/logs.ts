@@ -20,6 +20,13 @@ export function splitEvents(record: Pick<LogRecord, 'text' | 'firstMs' | 'lastMs
   const events: LogEvent[] = [];
   const lines = record.text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  // The start is derived from the duration, measured in the executor; a console line stamped
+  // earlier than that (the hop back to the front takes a moment) moves it back, so START comes first.
+  let firstMs = record.firstMs;
+  for (const line of lines) {
+    const ts = eventStart.exec(line)?.[1];
+    if (ts) firstMs = Math.min(firstMs, Date.parse(ts) || firstMs);
+  }
   for (const line of lines) {
     const m = eventStart.exec(line);
     const last = events[events.length - 1];
@@ -27,7 +34,7 @@ export function splitEvents(record: Pick<LogRecord, 'text' | 'firstMs' | 'lastMs
       last.message += `${line}\n`;
       continue;
     }
-    const ts = m?.[1] ? Date.parse(m[1]) : line.startsWith('START ') ? record.firstMs : record.lastMs;
+    const ts = m?.[1] ? Date.parse(m[1]) : line.startsWith('START ') ? firstMs : record.lastMs;
     events.push({ timestamp: Number.isNaN(ts) ? record.lastMs : ts, message: `${line}\n` });
   }
   return events;
