@@ -167,7 +167,14 @@ describe('serve: addresses and data dir', () => {
       expect(((await res.json()) as { Functions: unknown[] }).Functions).toEqual([]);
       expect(p.stdout()).toContain(`listening on http://127.0.0.2:${port} (data: ${join(cwd, 'state')})\n`);
       expect(existsSync(join(cwd, 'state', 'islet.db'))).toBe(true);
-      expect(p.stderr()).toBe('');
+      // At warn level the only line is the local-mode notice (no IAM roles yet).
+      expect(
+        p
+          .stderr()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l).event),
+      ).toEqual(['iam.local_mode']);
     } finally {
       process.kill(p.child.pid!, 'SIGTERM');
     }

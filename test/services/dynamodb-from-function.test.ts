@@ -612,7 +612,11 @@ describe('@aws-sdk/lib-dynamodb inside a function', () => {
       canceled: {
         name: 'TransactionCanceledException',
         isClass: true,
-        reasons: [{ Code: 'None' }, { Code: 'ConditionalCheckFailed' }],
+        // The service's own CancellationReasons, Message included, as the SDK gives them.
+        reasons: [
+          { Code: 'None' },
+          { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' },
+        ],
       },
       ok: 200,
       items: [{ id: 'a', tags: ['x', 'y'], n: 5, b: [1, 2], bIsBytes: true }, null],
