@@ -27,6 +27,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const ADDON_ASSET = 'isolated_vm.node'; // the key src/runtime/native.ts reads
+const LEVEL_ADDON_ASSET = 'classic_level.node'; // the key src/runtime/level-addon.ts reads
 const bundle = join(root, 'dist/islet.cjs');
 const output = join(root, 'dist/islet');
 
@@ -79,6 +80,9 @@ if (!nodeBytes.includes(`${FUSE}:0`)) {
 // The isolated-vm addon this Node would load (node-gyp-build picks the prebuild for this ABI/libc).
 const ivmDir = dirname(require.resolve('isolated-vm/package.json'));
 const addon = createRequire(join(ivmDir, 'package.json'))('node-gyp-build').path(ivmDir);
+// The same for classic-level, the LevelDB under islet's own DynamoDB tables.
+const levelDir = dirname(require.resolve('classic-level/package.json'));
+const levelAddon = createRequire(join(levelDir, 'package.json'))('node-gyp-build').path(levelDir);
 
 const work = mkdtempSync(join(tmpdir(), 'islet-build-exe-'));
 try {
@@ -93,7 +97,7 @@ try {
     useCodeCache: false,
     // isolated-vm needs it; it applies to every launch of the executable, executors included.
     execArgv: ['--no-node-snapshot'],
-    assets: { [ADDON_ASSET]: addon },
+    assets: { [ADDON_ASSET]: addon, [LEVEL_ADDON_ASSET]: levelAddon },
   };
   writeFileSync(join(work, 'sea-config.json'), JSON.stringify(config, null, 2));
   run(

@@ -104,6 +104,24 @@ const sandboxModule = [
   `export const portSources = ${JSON.stringify(portSources)};`,
 ].join('\n');
 
+// classic-level (the LevelDB of islet's own DynamoDB tables) finds its native addon beside its own
+// files, which a bundle does not have: its binding comes from src/runtime/level-addon.ts instead.
+const levelBinding = {
+  name: 'islet-level-binding',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/binding(\.js)?$/ }, (args) =>
+      /[\\/]classic-level[\\/]/.test(args.importer)
+        ? { path: 'binding', namespace: 'islet-level' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'islet-level' }, () => ({
+      contents: `module.exports = require(${JSON.stringify(join(root, 'src/runtime/level-addon.ts'))}).classicLevelBinding();`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 const generated = {
   name: 'islet-generated',
   setup(build) {
@@ -133,7 +151,7 @@ await esbuild.build({
   target: 'node24',
   sourcemap: 'linked',
   external: ['isolated-vm'],
-  plugins: [generated, consoleAssets(consoleModule)],
+  plugins: [generated, consoleAssets(consoleModule), levelBinding],
   logLevel: 'warning',
 });
 writeFileSync(join(root, 'dist/shims.js'), shims);

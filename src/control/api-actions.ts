@@ -1,3 +1,4 @@
+import { dynamodbAccess } from '../services/dynamodb';
 import { evaluate, type PolicyDocument } from './iam-policy';
 import { type PolicyStatement, policyDocument } from './policy';
 
@@ -8,7 +9,7 @@ import { type PolicyStatement, policyDocument } from './policy';
  */
 
 /** The APIs islet answers on its one port, told apart by the SigV4 signing service. */
-export type ApiName = 'lambda' | 's3' | 'events' | 'iam' | 'logs' | 'monitoring';
+export type ApiName = 'lambda' | 's3' | 'events' | 'iam' | 'logs' | 'monitoring' | 'dynamodb';
 
 /** What the action table reads from a request. */
 export interface ApiRequest {
@@ -29,6 +30,8 @@ export interface ApiCall {
   /** Set when the resource is a function: its resource-based policy may grant the action too. */
   functionName?: string;
   context?: Record<string, string>;
+  /** Further actions the same request needs, each allowed on its own (a batch over several tables). */
+  also?: ApiCall[];
 }
 
 /** Region and account that ARNs are built with. */
@@ -261,6 +264,52 @@ function rpcCall(req: ApiRequest, account: Account): ApiCall | undefined {
   return { action: `${req.api}:${op}`, resource };
 }
 
+/** The DynamoDB operations islet's own tables answer (src/services/dynamodb-embedded.ts). */
+export const dynamodbOperations: readonly string[] = [
+  'BatchGetItem',
+  'BatchWriteItem',
+  'CreateTable',
+  'DeleteItem',
+  'DeleteTable',
+  'DescribeTable',
+  'DescribeTimeToLive',
+  'GetItem',
+  'ListTables',
+  'ListTagsOfResource',
+  'PutItem',
+  'Query',
+  'Scan',
+  'TagResource',
+  'TransactGetItems',
+  'TransactWriteItems',
+  'UntagResource',
+  'UpdateItem',
+  'UpdateTable',
+];
+
+/**
+ * DynamoDB (JSON 1.0, X-Amz-Target DynamoDB_20120810.Op): `dynamodb:Op` on the table's ARN (on
+ * the index for Query/Scan with IndexName); a batch needs its action on every table it names, a
+ * transaction each item's own action (dynamodb:PutItem, ..., dynamodb:ConditionCheckItem); tag
+ * operations act on the ARN they name. Input whose tables cannot be read needs the action on `*`.
+ */
+function dynamodbCall(req: ApiRequest, account: Account): ApiCall | undefined {
+  const op = /^DynamoDB_20120810\.([A-Za-z]{1,64})$/.exec(req.header('x-amz-target') ?? '')?.[1];
+  if (!op || !dynamodbOperations.includes(op)) return undefined;
+  const input = jsonBody(req.body);
+  if (op === 'TagResource' || op === 'UntagResource' || op === 'ListTagsOfResource') {
+    const arn = input.ResourceArn;
+    return { action: `dynamodb:${op}`, resource: typeof arn === 'string' ? arn : '*' };
+  }
+  try {
+    const [first, ...rest] = dynamodbAccess(op, input, account).permissions;
+    if (!first) return { action: `dynamodb:${op}`, resource: '*' };
+    return { ...first, ...(rest.length ? { also: rest } : {}) };
+  } catch {
+    return { action: `dynamodb:${op}`, resource: '*' };
+  }
+}
+
 /** The IAM action and resource of a request; undefined when it is no operation islet knows. */
 export function apiCallFor(req: ApiRequest, account: Account, caller: ApiCaller): ApiCall | undefined {
   switch (req.api) {
@@ -273,6 +322,8 @@ export function apiCallFor(req: ApiRequest, account: Account, caller: ApiCaller)
     case 'logs':
     case 'monitoring':
       return rpcCall(req, account);
+    case 'dynamodb':
+      return dynamodbCall(req, account);
     default:
       return lambdaCall(req, account);
   }
@@ -297,6 +348,10 @@ export class ApiAuthorizer {
   constructor(private readonly source: PolicySource) {}
 
   decide(call: ApiCall, caller: ApiCaller, context: Record<string, string> = {}): AccessDecision {
+    for (const more of call.also ?? []) {
+      const decision = this.decide(more, caller, context);
+      if (!decision.allowed) return decision;
+    }
     const request = {
       action: call.action,
       resource: call.resource,

@@ -4,6 +4,8 @@ import type { MappingRecord } from '../store/mapping-store';
 import { functionArnPattern } from './function-ref';
 
 const kinesisArn = /^arn:aws[a-zA-Z-]*:kinesis:[a-z0-9-]+:\d{12}:stream\/[a-zA-Z0-9_.-]{1,128}$/;
+const tableStreamArn =
+  /^arn:aws[a-zA-Z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[a-zA-Z0-9_.-]{3,255}\/stream\/[0-9T:.-]{1,64}$/;
 
 function int(value: unknown, name: string, min: number, max: number, allowMinusOne = false): number {
   if (
@@ -45,9 +47,10 @@ export function mappingFromInput(
       };
   if (!existing) {
     const arn = input.EventSourceArn;
-    if (typeof arn !== 'string' || !kinesisArn.test(arn)) {
+    const fromTable = typeof arn === 'string' && tableStreamArn.test(arn);
+    if (typeof arn !== 'string' || (!kinesisArn.test(arn) && !fromTable)) {
       throw new InvalidParameterValueError(
-        'EventSourceArn must be a Kinesis stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME); other sources are not supported yet',
+        'EventSourceArn must be a Kinesis stream ARN (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME) or a DynamoDB stream ARN (arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL); other sources are not supported yet',
       );
     }
     m.eventSourceArn = arn;
@@ -55,6 +58,11 @@ export function mappingFromInput(
     if (pos !== 'TRIM_HORIZON' && pos !== 'LATEST' && pos !== 'AT_TIMESTAMP') {
       throw new InvalidParameterValueError(
         'StartingPosition is required for stream sources: TRIM_HORIZON, LATEST or AT_TIMESTAMP',
+      );
+    }
+    if (fromTable && pos === 'AT_TIMESTAMP') {
+      throw new InvalidParameterValueError(
+        'StartingPosition AT_TIMESTAMP is not supported for DynamoDB streams: use TRIM_HORIZON or LATEST',
       );
     }
     m.startingPosition = pos;

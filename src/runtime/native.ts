@@ -21,7 +21,8 @@ interface SeaModule {
   getRawAsset(key: string): ArrayBuffer;
 }
 
-function seaModule(): SeaModule | undefined {
+/** Node's SEA module when running as a single executable, else undefined. */
+export function seaModule(): SeaModule | undefined {
   try {
     const sea = createRequire(__filename)('node:sea') as SeaModule;
     return sea.isSea() ? sea : undefined;
@@ -39,13 +40,13 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
- * Writes `bytes` to `<dir>/isolated_vm-<sha256>.node` unless that file already holds them, and
- * returns its path. The file is never rewritten in place (another islet process may have it mapped):
+ * Writes `bytes` to `<dir>/<name>-<sha256>.node` (name: isolated_vm unless told) unless that file
+ * already holds them, and returns its path. The file is never rewritten in place (another islet process may have it mapped):
  * a new copy goes to a temporary file in the same directory and is renamed over it.
  */
-export function extractAddon(bytes: Uint8Array, dir: string): string {
+export function extractAddon(bytes: Uint8Array, dir: string, name = 'isolated_vm'): string {
   const hash = sha256(bytes);
-  const file = join(dir, `isolated_vm-${hash}.node`);
+  const file = join(dir, `${name}-${hash}.node`);
   try {
     if (sha256(readFileSync(file)) === hash) return file;
   } catch {
@@ -53,7 +54,7 @@ export function extractAddon(bytes: Uint8Array, dir: string): string {
   }
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = join(dir, `.isolated_vm-${hash}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const tmp = join(dir, `.${name}-${hash}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
     try {
       writeFileSync(tmp, bytes, { mode: 0o755, flag: 'wx', flush: true });
       renameSync(tmp, file);
@@ -62,7 +63,7 @@ export function extractAddon(bytes: Uint8Array, dir: string): string {
     }
   } catch (e) {
     throw new Error(
-      `cannot extract the isolated-vm native addon to ${dir} (set ISLET_CACHE_DIR to a writable directory): ${(e as Error).message}`,
+      `cannot extract the ${name === 'isolated_vm' ? 'isolated-vm' : name} native addon to ${dir} (set ISLET_CACHE_DIR to a writable directory): ${(e as Error).message}`,
     );
   }
   return file;

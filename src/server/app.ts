@@ -13,6 +13,7 @@ import { billingRoutes } from './routes/billing';
 import { cloudWatchRoutes } from './routes/cloudwatch';
 import { codeRoutes } from './routes/code';
 import { consoleRoutes } from './routes/console';
+import { dynamodbRoutes } from './routes/dynamodb';
 import { eventSourceMappingRoutes } from './routes/event-source-mappings';
 import { eventBridgeRoutes } from './routes/eventbridge';
 import { functionUrlRoutes } from './routes/function-urls';
@@ -24,6 +25,7 @@ import { logsRoutes } from './routes/logs';
 import { prometheusRoutes } from './routes/metrics';
 import { policyRoutes } from './routes/policy';
 import { s3Routes } from './routes/s3';
+import type { S3Deps } from './routes/s3-call';
 import { triggerRoutes } from './routes/triggers';
 import { signingService, unsignedService } from './signing';
 
@@ -37,16 +39,19 @@ export function createApp(
     hookToken?: string;
     rules: RuleStore;
     scheduler: Scheduler;
+    /** The embedded S3 store (absent: islet's S3 API answers bucket notifications only). */
+    objectStorage?: Omit<S3Deps, 'notifications'>;
   },
   /** Signature checks and authorisation of API calls (absent: every request is accepted). */
   auth?: ApiAuth,
 ): Hono {
   const app = new Hono({ strict: false });
-  const s3 = s3Routes(events.notifications);
+  const s3 = s3Routes(events.notifications, events.objectStorage, deps.logger);
   const eventBridge = eventBridgeRoutes(events.rules, events.scheduler, deps.functions);
   const logs = logsRoutes(deps);
   const cloudWatch = cloudWatchRoutes(deps);
   const iam = deps.identities ? iamRoutes(deps.identities, deps.logger) : undefined;
+  const dynamodb = deps.tables ? dynamodbRoutes(deps.tables, deps.logger) : undefined;
   // While draining, every response closes its connection so keep-alive clients let go.
   app.use(async (c, next) => {
     await next();
@@ -63,6 +68,7 @@ export function createApp(
     if (service === 'logs') return logs.fetch(c.req.raw, c.env);
     if (service === 'monitoring') return cloudWatch.fetch(c.req.raw, c.env);
     if (service === 'iam' && iam) return iam.fetch(c.req.raw, c.env);
+    if (service === 'dynamodb' && dynamodb) return dynamodb.fetch(c.req.raw, c.env);
     await next();
   });
   app.route('/', hookRoutes(deps, events.triggers, events.hookToken));

@@ -45,7 +45,8 @@ export function apiOf(c: Context): ApiName {
     service === 'events' ||
     service === 'iam' ||
     service === 'logs' ||
-    service === 'monitoring'
+    service === 'monitoring' ||
+    service === 'dynamodb'
     ? service
     : 'lambda';
 }

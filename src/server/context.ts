@@ -8,6 +8,7 @@ import type { StoredEvent } from '../store/async-store';
 import type { MappingStore } from '../store/mapping-store';
 import type { Telemetry } from '../telemetry/telemetry';
 import type { CodeUrlSigner } from './code-url';
+import type { TablesApi } from './routes/dynamodb';
 
 /** What the HTTP layer is given to talk to: the server wires these, the routes only call them. */
 export interface ServerDeps {
@@ -24,6 +25,8 @@ export interface ServerDeps {
   codeUrls: CodeUrlSigner;
   /** IAM roles, users and access keys, for the IAM API (absent where an app is built without them). */
   identities?: Identities;
+  /** islet's own DynamoDB tables, for the DynamoDB API (absent where an app is built without them). */
+  tables?: TablesApi;
   /** Metrics and invocation logs. */
   telemetry: Telemetry;
   logger: Logger;

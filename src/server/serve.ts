@@ -17,6 +17,7 @@ import { Admission } from '../runtime/admission';
 import { ExecutorPool } from '../runtime/executors';
 import { Invoker } from '../runtime/invoker';
 import { dynamodbService } from '../services/dynamodb';
+import { EmbeddedTables } from '../services/dynamodb-embedded';
 import { EgressPolicy } from '../services/egress';
 import { ServiceEndpoints } from '../services/endpoints';
 import { fetchService } from '../services/fetch';
@@ -33,6 +34,8 @@ import { MappingStore } from '../store/mapping-store';
 import { NotificationStore } from '../store/notification-store';
 import { RuleStore } from '../store/rule-store';
 import { loadSecret } from '../store/secret';
+import { TableEngine, TableEngineError } from '../store/table-engine';
+import { TableStreamLog } from '../store/table-streams';
 import { Telemetry } from '../telemetry/telemetry';
 import { createApp } from './app';
 import { ApiAuth, accessKeysExist, assertSafeBind, isLoopbackHost } from './auth';
@@ -131,7 +134,10 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   authorizer.announce();
   const services = new ServiceHost(authorizer, logger);
   services.register('lambda', lambdaService({ functions, invoker, asyncQueue }));
-  const dynamodb = dynamodbService({ endpoints, account });
+  // islet's own tables (LevelDB under <data>/dynamodb) and their streams (SQLite).
+  const tableStreams = new TableStreamLog(db);
+  const tables = openTables(config.dataDir, account, tableStreams, logger);
+  const dynamodb = dynamodbService({ endpoints, account, embedded: tables.embedded });
   services.register('dynamodb', dynamodb);
   const kinesis = kinesisService({ endpoints, account });
   services.register('kinesis', kinesis);
@@ -172,6 +178,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     },
     logger,
     (name, ageMs) => telemetry.metrics.iteratorAge(name, ageMs),
+    tableStreams,
   );
   streamMappings.start();
   const ruleStore = new RuleStore(db);
@@ -206,6 +213,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       },
       codeUrls: new CodeUrlSigner(loadSecret(config.dataDir)),
       identities,
+      tables: tables.api,
       telemetry,
       logger,
       account,
@@ -257,9 +265,43 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       await executors.stop();
       telemetry.stop();
       dynamodb.close();
+      await tables.embedded?.engine.close();
       kinesis.close();
       s3.close();
       db.close();
     },
   };
+}
+
+/**
+ * islet's own DynamoDB tables. If the table engine cannot open (its native LevelDB addon missing
+ * or the directory locked by another islet), DynamoDB calls answer a clear error instead.
+ */
+function openTables(
+  dataDir: string,
+  account: { region: string; accountId: string },
+  log: TableStreamLog,
+  logger: Logger,
+): {
+  embedded?: EmbeddedTables;
+  api: { call(op: string, input: Record<string, unknown>): Promise<Record<string, any>> };
+} {
+  try {
+    const embedded = new EmbeddedTables(TableEngine.open(dataDir, account), log, account);
+    return { embedded, api: embedded };
+  } catch (e) {
+    const reason = (e as Error).message;
+    logger.error('dynamodb.unavailable', { error: reason });
+    return {
+      api: {
+        call: () =>
+          Promise.reject(
+            new TableEngineError(503, {
+              __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailableException',
+              message: `islet's DynamoDB tables are unavailable in this process: ${reason}`,
+            }),
+          ),
+      },
+    };
+  }
 }

@@ -15,10 +15,11 @@ export function signingService(
 
 /**
  * The AWS service of an unsigned request, from its X-Amz-Target prefix or its Smithy RPC path
- * (the islet CLI signs only when credentials are set): CloudWatch Logs and CloudWatch.
+ * (the islet CLI signs only when credentials are set): CloudWatch Logs, CloudWatch and DynamoDB.
  */
 export function unsignedService(target: string | undefined, path: string): string | undefined {
   if (target?.startsWith('Logs_20140328.')) return 'logs';
+  if (target?.startsWith('DynamoDB_20120810.')) return 'dynamodb';
   if (target?.startsWith('GraniteServiceVersion20100801.')) return 'monitoring';
   if (path.startsWith('/service/GraniteServiceVersion20100801/')) return 'monitoring';
   return undefined;

@@ -15,6 +15,8 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { TableEngineError } from '../store/table-engine';
+import { type EmbeddedTables, fromTableJson, toTableJson } from './dynamodb-embedded';
 import type { Endpoint, ServiceEndpoints } from './endpoints';
 import { type Service, ServiceCallFailure } from './host';
 import {
@@ -170,16 +172,29 @@ export function dynamodbAccess(op: string, input: Record<string, unknown>, accou
   return { tables, permissions };
 }
 
+/** islet's own tables, as a backend. */
+const embeddedBackend = {
+  url: 'islet:embedded',
+  region: '',
+  accessKeyId: '',
+  secretAccessKey: '',
+} as Endpoint;
+
 /**
- * Which backend serves a call's tables. Today: the endpoint the services file gives them (a
- * call with no table, ListTables, goes to the default). Every table of one call must be on the
- * same backend.
+ * Which backend serves a call's tables: the endpoint the services file gives them (a call with no
+ * table, ListTables, goes to the default), else islet's own tables when it has them. Every table
+ * of one call must be on the same backend.
  */
-function dynamodbBackend(endpoints: ServiceEndpoints, tables: string[], op: string): Endpoint {
+function dynamodbBackend(
+  endpoints: ServiceEndpoints,
+  tables: string[],
+  op: string,
+  embedded: boolean,
+): Endpoint {
   const names = tables.length === 0 ? [''] : tables;
   let chosen: Endpoint | undefined;
   for (const name of names) {
-    const e = endpoints.for('dynamodb', name);
+    const e = endpoints.for('dynamodb', name) ?? (embedded ? embeddedBackend : undefined);
     if (!e) {
       throw new ServiceCallFailure(
         'ResourceNotFoundException',
@@ -199,7 +214,12 @@ function dynamodbBackend(endpoints: ServiceEndpoints, tables: string[], op: stri
 }
 
 /** DynamoDB as functions call it: low-level DynamoDB JSON in and out, run by the real SDK upstream. */
-export function dynamodbService(deps: { endpoints: ServiceEndpoints; account: Account }): Service & {
+export function dynamodbService(deps: {
+  endpoints: ServiceEndpoints;
+  account: Account;
+  /** islet's own tables: they serve every table the services file does not place elsewhere. */
+  embedded?: EmbeddedTables;
+}): Service & {
   close(): void;
 } {
   const { endpoints, account } = deps;
@@ -218,7 +238,8 @@ export function dynamodbService(deps: { endpoints: ServiceEndpoints; account: Ac
     }
     const access = dynamodbAccess(op, input, account);
     for (const p of access.permissions) ctx.authorize(p.action, p.resource);
-    const endpoint = dynamodbBackend(endpoints, access.tables, op);
+    const endpoint = dynamodbBackend(endpoints, access.tables, op, deps.embedded !== undefined);
+    if (endpoint === embeddedBackend && deps.embedded) return callEmbedded(deps.embedded, op, input);
     const client = clients.for(endpoint);
     const what =
       access.tables.length === 0
@@ -231,4 +252,18 @@ export function dynamodbService(deps: { endpoints: ServiceEndpoints; account: Ac
     return rest;
   };
   return Object.assign(service, { close: () => clients.close() });
+}
+
+/** A call on islet's own tables, in process: bytes cross as base64 text, errors keep DynamoDB's names. */
+async function callEmbedded(
+  tables: EmbeddedTables,
+  op: string,
+  input: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  try {
+    return fromTableJson(await tables.call(op, toTableJson(input)));
+  } catch (e) {
+    if (!(e instanceof TableEngineError)) throw e;
+    throw new ServiceCallFailure(e.code, e.message, e.status);
+  }
 }

@@ -3,8 +3,10 @@ import type { Functions } from '../../control/functions';
 import type { Logger } from '../../logger';
 import type { Invoker } from '../../runtime/invoker';
 import type { MappingRecord, MappingStore } from '../../store/mapping-store';
+import { parseTableStreamArn, type TableStreamLog } from '../../store/table-streams';
 import type { AsyncQueue } from '../async-queue';
 import { stableUuid } from '../stable-id';
+import { DynamoDBStreamSource } from './dynamodb-source';
 import { type KinesisEndpoint, KinesisSource } from './kinesis-source';
 import { type DiscardedBatch, MappingRunner, type PollerTiming } from './poller';
 
@@ -26,6 +28,8 @@ export class StreamMappings {
     private readonly timing: PollerTiming,
     private readonly logger: Logger,
     private readonly onIteratorAge: (functionName: string, ageMs: number) => void = () => undefined,
+    /** The streams of islet's own tables, for mappings on a DynamoDB stream ARN. */
+    private readonly tableStreams?: TableStreamLog,
   ) {}
 
   start(): void {
@@ -83,9 +87,16 @@ export class StreamMappings {
     } catch {
       // the function is gone: its invocations will fail and be retried as configured
     }
+    const fromTable = parseTableStreamArn(m.eventSourceArn) !== undefined;
+    if (fromTable && !this.tableStreams) {
+      this.logger.warn('stream.no_table_streams', { mapping: m.uuid, eventSourceArn: m.eventSourceArn });
+      return;
+    }
     const runner = new MappingRunner(
       m,
-      new KinesisSource(m.eventSourceArn, this.endpoint, role),
+      fromTable && this.tableStreams
+        ? new DynamoDBStreamSource(m.eventSourceArn, this.tableStreams)
+        : new KinesisSource(m.eventSourceArn, this.endpoint, role),
       this.store.checkpoints(m.uuid),
       {
         invoke: (name, payload) => this.invoker.invoke(this.functions.deployed(name), payload),
@@ -125,7 +136,7 @@ export class StreamMappings {
         : undefined,
       version: '1.0',
       timestamp: new Date().toISOString(),
-      KinesisBatchInfo: {
+      [parseTableStreamArn(m.eventSourceArn) ? 'DDBStreamBatchInfo' : 'KinesisBatchInfo']: {
         shardId: info.shardId,
         startSequenceNumber: first.sequenceNumber,
         endSequenceNumber: last.sequenceNumber,

@@ -1,0 +1,209 @@
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+
+/** What a stream record carries besides its images (DynamoDB's StreamViewType). */
+export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+
+/** One table's stream: a new label each time the stream is enabled. */
+export interface TableStream {
+  table: string;
+  /** Its ARN's last part: the creation time, `2026-11-26T20:50:00.123`. */
+  label: string;
+  viewType: StreamViewType;
+  enabled: boolean;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+/** One change of one item, as stored (images already cut down to the view type). */
+export interface ChangeRecord {
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  keys: Record<string, unknown>;
+  newImage?: Record<string, unknown>;
+  oldImage?: Record<string, unknown>;
+  viewType: StreamViewType;
+}
+
+/** A stored change with its place in the log. */
+export interface LoggedChange extends ChangeRecord {
+  /** Increasing over every table's records. */
+  seq: number;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
+/** How long records are kept, in ms: 24 hours, as DynamoDB Streams keep them. */
+export const streamRetentionMs = 24 * 60 * 60 * 1000;
+
+const label = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '');
+
+/**
+ * The streams of islet's own tables and their change records, durable in SQLite. Records are
+ * appended in the order the writes were applied (the caller serialises writes per table) and
+ * read back by sequence number; records older than 24 hours are trimmed.
+ */
+export class TableStreamLog {
+  private readonly streamsOf: StatementSync;
+  private readonly oneStream: StatementSync;
+  private readonly insertStream: StatementSync;
+  private readonly disableStmt: StatementSync;
+  private readonly insertRecord: StatementSync;
+  private readonly readStmt: StatementSync;
+  private readonly lastStmt: StatementSync;
+  private readonly atTimeStmt: StatementSync;
+  private readonly trimStmt: StatementSync;
+  private lastTrim = 0;
+
+  constructor(private readonly db: DatabaseSync) {
+    this.streamsOf = db.prepare(
+      'SELECT * FROM table_streams WHERE table_name = ? ORDER BY created_at DESC, label DESC',
+    );
+    this.oneStream = db.prepare('SELECT * FROM table_streams WHERE table_name = ? AND label = ?');
+    this.insertStream = db.prepare(
+      'INSERT INTO table_streams (table_name, label, view_type, enabled, created_at) VALUES (?, ?, ?, 1, ?)',
+    );
+    this.disableStmt = db.prepare(
+      'UPDATE table_streams SET enabled = 0 WHERE table_name = ? AND enabled = 1',
+    );
+    this.insertRecord = db.prepare(
+      'INSERT INTO table_stream_records (table_name, label, created_at, record) VALUES (?, ?, ?, ?)',
+    );
+    this.readStmt = db.prepare(
+      `SELECT seq, created_at, record FROM table_stream_records
+       WHERE table_name = ? AND label = ? AND seq > ? ORDER BY seq LIMIT ?`,
+    );
+    this.lastStmt = db.prepare(
+      'SELECT MAX(seq) AS seq FROM table_stream_records WHERE table_name = ? AND label = ?',
+    );
+    this.atTimeStmt = db.prepare(
+      `SELECT MIN(seq) AS seq FROM table_stream_records
+       WHERE table_name = ? AND label = ? AND created_at >= ?`,
+    );
+    this.trimStmt = db.prepare('DELETE FROM table_stream_records WHERE created_at < ?');
+  }
+
+  /** The table's enabled stream, if any. */
+  enabled(table: string): TableStream | undefined {
+    return this.all(table).find((s) => s.enabled);
+  }
+
+  /** The table's most recent stream, enabled or not (DescribeTable's LatestStreamArn). */
+  latest(table: string): TableStream | undefined {
+    return this.all(table)[0];
+  }
+
+  /** A stream by table and label. */
+  get(table: string, streamLabel: string): TableStream | undefined {
+    const row = this.oneStream.get(table, streamLabel) as StreamRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Starts a new stream on a table (the previous one, if any, is disabled). */
+  enable(table: string, viewType: StreamViewType, now = Date.now()): TableStream {
+    // Two streams of one table created in the same millisecond would share a label.
+    const latest = this.latest(table);
+    const at = latest && latest.createdAt >= now ? latest.createdAt + 1 : now;
+    this.transaction(() => {
+      this.disableStmt.run(table);
+      this.insertStream.run(table, label(at), viewType, at);
+    });
+    return { table, label: label(at), viewType, enabled: true, createdAt: at };
+  }
+
+  /** Stops the table's stream; its records stay readable until they expire. */
+  disable(table: string): void {
+    this.disableStmt.run(table);
+  }
+
+  /** Appends the changes of one write, in order, to the stream `streamLabel` of `table`. */
+  append(table: string, streamLabel: string, changes: ChangeRecord[], now = Date.now()): void {
+    if (changes.length === 0) return;
+    this.transaction(() => {
+      for (const c of changes) this.insertRecord.run(table, streamLabel, now, JSON.stringify(c));
+    });
+    if (now - this.lastTrim > 60_000) this.trim(now);
+  }
+
+  /** Up to `limit` records after sequence `afterSeq`. */
+  read(table: string, streamLabel: string, afterSeq: number, limit: number): LoggedChange[] {
+    const rows = this.readStmt.all(table, streamLabel, afterSeq, limit) as Array<{
+      seq: number;
+      created_at: number;
+      record: string;
+    }>;
+    return rows.map((r) => ({
+      ...(JSON.parse(r.record) as ChangeRecord),
+      seq: r.seq,
+      createdAt: r.created_at,
+    }));
+  }
+
+  /** The last sequence number of a stream (0 when it has none). */
+  lastSeq(table: string, streamLabel: string): number {
+    return Number((this.lastStmt.get(table, streamLabel) as { seq: number | null }).seq ?? 0);
+  }
+
+  /** The sequence number just before the first record written at or after `ms`. */
+  seqBefore(table: string, streamLabel: string, ms: number): number {
+    const first = (this.atTimeStmt.get(table, streamLabel, ms) as { seq: number | null }).seq;
+    return first === null ? this.lastSeq(table, streamLabel) : Number(first) - 1;
+  }
+
+  /** Drops records older than 24 hours (a stream's own row stays: it is tiny and names its ARN). */
+  trim(now = Date.now()): void {
+    this.lastTrim = now;
+    this.trimStmt.run(now - streamRetentionMs);
+  }
+
+  private all(table: string): TableStream[] {
+    return (this.streamsOf.all(table) as unknown as StreamRow[]).map(fromRow);
+  }
+
+  private transaction(fn: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      fn();
+      this.db.exec('COMMIT');
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+}
+
+interface StreamRow {
+  table_name: string;
+  label: string;
+  view_type: string;
+  enabled: number;
+  created_at: number;
+}
+
+function fromRow(r: StreamRow): TableStream {
+  return {
+    table: r.table_name,
+    label: r.label,
+    viewType: r.view_type as StreamViewType,
+    enabled: r.enabled === 1,
+    createdAt: r.created_at,
+  };
+}
+
+/** The ARN of a table's stream: `arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL`. */
+export function tableStreamArn(
+  account: { region: string; accountId: string },
+  table: string,
+  streamLabel: string,
+): string {
+  return `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${table}/stream/${streamLabel}`;
+}
+
+/** A DynamoDB stream ARN's parts, or undefined when `arn` is none. */
+export function parseTableStreamArn(
+  arn: string,
+): { region: string; accountId: string; table: string; label: string } | undefined {
+  const m =
+    /^arn:aws[a-zA-Z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})\/stream\/([0-9T:.-]{1,64})$/.exec(
+      arn,
+    );
+  return m ? { region: m[1]!, accountId: m[2]!, table: m[3]!, label: m[4]! } : undefined;
+}
