@@ -206,7 +206,8 @@ export class EmbeddedTables {
   private async createTable(input: Record<string, any>): Promise<Record<string, any>> {
     const spec = streamSpecification(input.StreamSpecification);
     const { StreamSpecification: _, ...rest } = input;
-    const out = await this.engine.call('CreateTable', rest);
+    // The engine keeps the description it returns and stores it again once the table is ACTIVE.
+    const out = structuredClone(await this.engine.call('CreateTable', rest));
     const name = String(out.TableDescription.TableName);
     this.keyNamesOf.delete(name);
     if (spec?.enabled && spec.viewType) this.log.enable(name, spec.viewType);
@@ -248,6 +249,9 @@ export class EmbeddedTables {
   /** Adds the table's stream to a table description, as DynamoDB describes it. */
   private decorate(table: Item | undefined): void {
     if (!table || typeof table.TableName !== 'string') return;
+    delete table.StreamSpecification;
+    delete table.LatestStreamLabel;
+    delete table.LatestStreamArn;
     const latest = this.log.latest(table.TableName);
     // A stream of an earlier table of the same name is not this table's.
     const created = typeof table.CreationDateTime === 'number' ? table.CreationDateTime * 1000 : 0;
