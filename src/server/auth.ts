@@ -164,6 +164,7 @@ export class ApiAuth {
           query: new URL(c.req.url).searchParams,
           header: (n) => c.req.header(n),
           body,
+          url: c.req.url,
         },
         this.options.account,
         caller,

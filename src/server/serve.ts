@@ -5,7 +5,9 @@ import type { ServerConfig } from '../config';
 import { ApiAuthorizer } from '../control/api-actions';
 import { Functions } from '../control/functions';
 import { Identities } from '../control/identities';
+import { Multipart } from '../control/multipart';
 import { BucketNotifications } from '../control/notifications';
+import { Objects } from '../control/objects';
 import { RoleAuthorizer } from '../control/role-authorizer';
 import { ReplayGuard, SigV4Verifier } from '../control/sigv4';
 import { AsyncQueue } from '../events/async-queue';
@@ -32,6 +34,7 @@ import { FunctionStore } from '../store/function-store';
 import { IamStore } from '../store/iam-store';
 import { MappingStore } from '../store/mapping-store';
 import { NotificationStore } from '../store/notification-store';
+import { ObjectStore } from '../store/object-store';
 import { RuleStore } from '../store/rule-store';
 import { loadSecret } from '../store/secret';
 import { TableEngine, TableEngineError } from '../store/table-engine';
@@ -40,6 +43,7 @@ import { Telemetry } from '../telemetry/telemetry';
 import { createApp } from './app';
 import { ApiAuth, accessKeysExist, assertSafeBind, isLoopbackHost } from './auth';
 import { CodeUrlSigner } from './code-url';
+import { s3Routes } from './routes/s3';
 
 /**
  * A process aborts at about 7,300 isolates (each maps memory; vm.max_map_count), so one executor
@@ -141,7 +145,27 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   services.register('dynamodb', dynamodb);
   const kinesis = kinesisService({ endpoints, account });
   services.register('kinesis', kinesis);
-  const s3 = s3Service({ endpoints });
+  // Embedded S3: objects are stored in the data dir; their events go to the storage triggers.
+  const objectStore = new ObjectStore(db, config.dataDir);
+  const collectedObjects = objectStore.collect();
+  if (collectedObjects) logger.info('objects.collected', { removed: collectedObjects });
+  const objects = new Objects(
+    objectStore,
+    async (records) => {
+      try {
+        await triggers.dispatch(records);
+      } catch (e) {
+        logger.error('objects.event_failed', { error: String(e) });
+      }
+    },
+    config.region,
+  );
+  const objectStorage = { objects, multipart: new Multipart(objects), accountId: config.accountId };
+  const s3 = s3Service({
+    endpoints,
+    region: config.region,
+    embedded: (request, env) => embeddedS3.fetch(request, env) as Promise<Response>,
+  });
   services.register('s3', s3);
   services.register(
     'fetch',
@@ -159,6 +183,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   const notificationStore = new NotificationStore(db);
   const bucketNotifications = new BucketNotifications(notificationStore, functions, config.accountId);
   const triggers = new StorageTriggers(notificationStore, functions, asyncQueue, account, logger);
+  const embeddedS3 = s3Routes(bucketNotifications, objectStorage, logger);
   const mappingStore = new MappingStore(db);
   const streamMappings = new StreamMappings(
     mappingStore,
@@ -227,6 +252,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       hookToken: config.hookToken,
       rules: ruleStore,
       scheduler,
+      objectStorage,
     },
     apiAuth,
   );

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { ServiceEndpoints } from './endpoints';
 import { maxCallWireBytes, type Service, ServiceCallFailure } from './host';
+import { asPrincipal, type EmbeddedS3Fetch, embeddedS3Client } from './s3-in-process';
 import { type S3Operation, s3Request } from './s3-request';
 import { clientSettings, EndpointClients, sendUpstream } from './upstream';
 
@@ -44,9 +45,17 @@ const commands: Record<S3Operation, CommandClass> = {
 /**
  * S3 as functions call it through the SDK shims. Each call is validated and authorised against
  * the function's role before anything is sent; then the real S3 client sends it to the endpoint
- * that serves the bucket, with islet's credentials (a function holds none).
+ * that serves the bucket, with islet's credentials (a function holds none). A bucket the services
+ * file names no endpoint for lives in islet's embedded store: the same S3 client reaches it
+ * in-process (its requests handed to the embedded S3's routes without a socket), so functions get
+ * exactly the outputs, errors and object events an outside S3 client gets.
  */
-export function s3Service(deps: { endpoints: ServiceEndpoints }): Service & { close(): void } {
+export function s3Service(deps: {
+  endpoints: ServiceEndpoints;
+  /** The embedded store's S3 API; without it, unrouted buckets do not exist (NoSuchBucket). */
+  embedded?: EmbeddedS3Fetch;
+  region?: string;
+}): Service & { close(): void } {
   const clients = new EndpointClients(
     (e) =>
       new S3Client({
@@ -58,14 +67,16 @@ export function s3Service(deps: { endpoints: ServiceEndpoints }): Service & { cl
       }),
   );
 
+  const embedded = deps.embedded ? embeddedS3Client(deps.embedded, deps.region ?? 'us-east-1') : undefined;
+
   /**
-   * Which backend serves `bucket` (undefined: the default one, for ListBuckets). Today that is the
-   * endpoint the services file gives; this is the one place an embedded store would slot in.
+   * Which backend serves `bucket` (undefined: the default one, for ListBuckets): the endpoint the
+   * services file gives, else the embedded store.
    */
   const backendFor = (bucket: string | undefined): S3Client | undefined => {
     // No bucket is named '' (names have 3 characters or more), so '' finds the default endpoint.
     const endpoint = deps.endpoints.for('s3', bucket ?? '');
-    return endpoint ? clients.for(endpoint) : undefined;
+    return endpoint ? clients.for(endpoint) : embedded;
   };
 
   const servedBackend = (bucket: string): S3Client => {
@@ -86,7 +97,9 @@ export function s3Service(deps: { endpoints: ServiceEndpoints }): Service & { cl
     const send = (client: S3Client, what: string) =>
       sendUpstream(what, ctx.signal, async () => {
         const command = new commands[req.op](req.input as never);
-        const answer: unknown = await client.send(command as never, { abortSignal: ctx.signal });
+        const answer: unknown = await asPrincipal(ctx.caller.functionName, () =>
+          client.send(command as never, { abortSignal: ctx.signal }),
+        );
         const { $metadata: _, ...out } = answer as Record<string, unknown>;
         return out;
       });
@@ -127,7 +140,12 @@ export function s3Service(deps: { endpoints: ServiceEndpoints }): Service & { cl
     }
     return out;
   };
-  return Object.assign(service, { close: () => clients.close() });
+  return Object.assign(service, {
+    close: () => {
+      clients.close();
+      embedded?.destroy();
+    },
+  });
 }
 
 /** Reads a response body into memory, failing clearly (and early, when the length is known) above the cap. */
