@@ -1,9 +1,15 @@
 import type { Hono } from 'hono';
 import { describe, expect, it, vi } from 'vitest';
-import { ApiAuthorizer, type ApiRequest, apiCallFor } from '../../src/control/api-actions';
+import {
+  ApiAuthorizer,
+  type ApiRequest,
+  apiCallFor,
+  dynamodbOperations,
+} from '../../src/control/api-actions';
 import type { PolicyStatement } from '../../src/control/policy';
 import { statementFrom } from '../../src/control/policy';
 import { createApp } from '../../src/server/app';
+import { EmbeddedTables } from '../../src/services/dynamodb-embedded';
 
 // The action table: every route maps to an IAM action and resource; the authorizer's decisions.
 
@@ -272,5 +278,74 @@ describe('ApiAuthorizer', () => {
         fnArn('g'),
       ),
     ).toThrow('FunctionUrlAuthType must be NONE or AWS_IAM');
+  });
+});
+
+describe("DynamoDB (islet's own tables)", () => {
+  const ddb = (op: string, body: object = {}) =>
+    call(req('dynamodb', 'POST', '/', body, { 'x-amz-target': `DynamoDB_20120810.${op}` }));
+  const table = (t: string) => `arn:aws:dynamodb:us-east-1:000000000000:table/${t}`;
+
+  it('every operation the tables answer has a row, dynamodb:<Operation> on the table', () => {
+    for (const op of EmbeddedTables.operations()) {
+      expect(dynamodbOperations, op).toContain(op);
+      const found = ddb(op, {
+        TableName: 'orders',
+        RequestItems: { orders: [] },
+        TransactItems: [{ Get: { TableName: 'orders' } }],
+      });
+      expect(found, op).toBeDefined();
+      expect(found!.action).toMatch(/^dynamodb:[A-Z][A-Za-z]+$/);
+    }
+    expect(ddb('PutItem', { TableName: 'orders' })).toEqual({
+      action: 'dynamodb:PutItem',
+      resource: table('orders'),
+    });
+    expect(ddb('Query', { TableName: 'orders', IndexName: 'by-date' })).toEqual({
+      action: 'dynamodb:Query',
+      resource: `${table('orders')}/index/by-date`,
+    });
+    expect(ddb('ListTables')).toEqual({ action: 'dynamodb:ListTables', resource: '*' });
+    expect(ddb('TagResource', { ResourceArn: table('orders') })).toEqual({
+      action: 'dynamodb:TagResource',
+      resource: table('orders'),
+    });
+    expect(ddb('DropDatabase', {})).toBeUndefined();
+    expect(call(req('dynamodb', 'POST', '/', {}, {}))).toBeUndefined();
+  });
+
+  it('batches need the action on every table, transactions each item its own action', () => {
+    expect(ddb('BatchWriteItem', { RequestItems: { a1x: [], b2y: [] } })).toEqual({
+      action: 'dynamodb:BatchWriteItem',
+      resource: table('a1x'),
+      also: [{ action: 'dynamodb:BatchWriteItem', resource: table('b2y') }],
+    });
+    expect(
+      ddb('TransactWriteItems', {
+        TransactItems: [{ Put: { TableName: 'a1x' } }, { ConditionCheck: { TableName: 'b2y' } }],
+      }),
+    ).toEqual({
+      action: 'dynamodb:PutItem',
+      resource: table('a1x'),
+      also: [{ action: 'dynamodb:ConditionCheckItem', resource: table('b2y') }],
+    });
+    // Input whose tables cannot be read needs the action on every resource.
+    expect(ddb('GetItem', { TableName: '!' })).toEqual({ action: 'dynamodb:GetItem', resource: '*' });
+    const onlyA = new ApiAuthorizer({
+      userPolicies: () => [
+        JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: table('a1x') }],
+        }),
+      ],
+      functionPolicy: () => undefined,
+    });
+    expect(onlyA.decide(ddb('BatchWriteItem', { RequestItems: { a1x: [] } })!, alice)).toEqual({
+      allowed: true,
+    });
+    const both = onlyA.decide(ddb('BatchWriteItem', { RequestItems: { a1x: [], b2y: [] } })!, alice);
+    expect(both.allowed).toBe(false);
+    expect(both).toMatchObject({ message: expect.stringContaining(`on resource: ${table('b2y')}`) });
+    expect(onlyA.decide(ddb('GetItem', { TableName: '!' })!, alice).allowed).toBe(false);
   });
 });
