@@ -40,7 +40,10 @@ function isOpen(c: Context): boolean {
 
 /** Which API a request is for: its signing service, else Lambda (unsigned requests use Lambda's paths). */
 export function apiOf(c: Context): ApiName {
-  const service = signingService(c.req.header('authorization'), c.req.query('X-Amz-Credential'));
+  const service =
+    signingService(c.req.header('authorization'), c.req.query('X-Amz-Credential')) ??
+    // An unsigned DynamoDB request is refused in DynamoDB's shape (its target names the API).
+    (c.req.header('x-amz-target')?.startsWith('DynamoDB_20120810.') ? 'dynamodb' : undefined);
   return service === 's3' ||
     service === 'events' ||
     service === 'iam' ||
@@ -164,7 +167,6 @@ export class ApiAuth {
           query: new URL(c.req.url).searchParams,
           header: (n) => c.req.header(n),
           body,
-          url: c.req.url,
         },
         this.options.account,
         caller,
