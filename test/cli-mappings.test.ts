@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { CreateStreamCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import { AddPermissionCommand } from '@aws-sdk/client-lambda';
+import { PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 // @ts-expect-error kinesalite ships no types; it is a real Kinesis-API server (LevelDB in memory)
 import kinesalite from 'kinesalite';
@@ -59,6 +61,54 @@ describe('islet mappings', () => {
     );
     expect(listed.map((m: { UUID: string }) => m.UUID)).toEqual([uuid]);
     expect((await islet('mappings', 'delete', uuid!, ...at)).stdout).toBe(`deleted ${uuid}\n`);
+  });
+
+  it('islet triggers lists bucket notifications and stream mappings of a function', async () => {
+    const at = ['--endpoint', server.url];
+    expect((await islet('triggers', 'orders', ...at)).stdout).toBe(
+      'nothing invokes orders but its callers\n',
+    );
+    await server.lambda().send(
+      new AddPermissionCommand({
+        FunctionName: 'orders',
+        StatementId: 'uploads',
+        Action: 'lambda:InvokeFunction',
+        Principal: 's3.amazonaws.com',
+        SourceArn: 'arn:aws:s3:::uploads',
+      }),
+    );
+    const s3 = new S3Client({
+      endpoint: server.url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: 'uploads',
+        NotificationConfiguration: {
+          LambdaFunctionConfigurations: [
+            {
+              LambdaFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:orders',
+              Events: ['s3:ObjectCreated:*'],
+              Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'in/' }] } },
+            },
+          ],
+        },
+      }),
+    );
+    s3.destroy();
+    await islet('mappings', 'create', '--function', 'orders', '--source', source, ...at);
+    const table = (await islet('triggers', 'orders', ...at)).stdout;
+    expect(table).toMatch(/^KIND\s+SOURCE\s+DETAIL$/m);
+    expect(table).toMatch(/^s3\s+s3:\/\/uploads\/in\/\*\s+s3:ObjectCreated:\*$/m);
+    expect(table).toMatch(new RegExp(`^stream\\s+${source.replaceAll('/', '\\/')}\\s+\\w+, batch 100$`, 'm'));
+    const json = JSON.parse((await islet('triggers', 'orders', '--json', ...at)).stdout);
+    expect(json.BucketNotifications).toHaveLength(1);
+    expect(json.EventSourceMappings).toHaveLength(1);
+    const ghost = await islet('triggers', 'ghost', ...at);
+    expect(ghost.status).toBe(1);
+    expect(ghost.stderr).toMatch(/ResourceNotFoundException/);
   });
 
   it('exits 1 with the API error for an unknown function or mapping', async () => {

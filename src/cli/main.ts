@@ -12,6 +12,7 @@ import { functionCommands } from './functions';
 import { keyCommands } from './keys';
 import { logsCommand } from './logs';
 import { mappingCommands } from './mappings';
+import { triggersCommand } from './triggers';
 import { metricsCommand } from './metrics';
 
 /** The islet command line. */
@@ -139,6 +140,7 @@ events
 
 functionCommands(program);
 mappingCommands(program);
+triggersCommand(program);
 deadLetterCommands(program);
 keyCommands(program);
 logsCommand(program);
