@@ -12,8 +12,8 @@ import { functionCommands } from './functions';
 import { keyCommands } from './keys';
 import { logsCommand } from './logs';
 import { mappingCommands } from './mappings';
-import { triggersCommand } from './triggers';
 import { metricsCommand } from './metrics';
+import { triggersCommand } from './triggers';
 
 /** The islet command line. */
 const program = new Command();
