@@ -25,24 +25,26 @@ function load(): unknown {
 }
 
 /**
- * classic-level's binding; when it cannot load, a stand-in that throws the reason on first use,
- * so opening the tables fails with it (and islet answers DynamoDB calls with that error) instead
- * of islet failing to start.
+ * classic-level's binding, loaded on first use (so that processes which never open a table, the
+ * executors and `islet --version`, never load or extract it). When it cannot load, every use
+ * throws the reason: opening the tables fails with it, and islet answers DynamoDB calls with that
+ * error instead of failing to start.
  */
 export function classicLevelBinding(): unknown {
-  try {
-    return load();
-  } catch (e) {
-    const reason = new Error(
-      `the LevelDB native addon (classic-level) cannot be loaded: ${(e as Error).message}`,
-    );
-    return new Proxy(
-      {},
-      {
-        get() {
-          throw reason;
-        },
-      },
-    );
-  }
+  let binding: Record<PropertyKey, unknown> | undefined;
+  let failure: Error | undefined;
+  const loaded = () => {
+    if (binding) return binding;
+    if (failure) throw failure;
+    try {
+      binding = load() as Record<PropertyKey, unknown>;
+      return binding;
+    } catch (e) {
+      failure = new Error(
+        `the LevelDB native addon (classic-level) cannot be loaded: ${(e as Error).message}`,
+      );
+      throw failure;
+    }
+  };
+  return new Proxy({}, { get: (_target, name) => loaded()[name] });
 }
