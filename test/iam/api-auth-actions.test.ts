@@ -107,7 +107,7 @@ describe('actions and resources', () => {
     expect(call(req('lambda', 'HEAD', '/2015-03-31/functions/f'))).toBeUndefined();
   });
 
-  it('S3 bucket notifications; other S3 operations are not known', () => {
+  it('S3: every operation of the embedded store and bucket notifications, on bucket or object ARNs', () => {
     expect(call(req('s3', 'PUT', '/uploads?notification', '<x/>'))).toEqual({
       action: 's3:PutBucketNotification',
       resource: 'arn:aws:s3:::uploads',
@@ -115,7 +115,47 @@ describe('actions and resources', () => {
     expect(call(req('s3', 'GET', '/uploads?notification='))).toMatchObject({
       action: 's3:GetBucketNotification',
     });
-    expect(call(req('s3', 'GET', '/uploads/key.txt'))).toBeUndefined();
+    const s3 = (method: string, target: string, headers: Record<string, string> = {}) =>
+      call({ ...req('s3', method, target, undefined, headers), url: `http://h${target}` });
+    const table: Array<[string, string, string, string]> = [
+      ['GET', '/', 's3:ListAllMyBuckets', '*'],
+      ['PUT', '/b1', 's3:CreateBucket', 'arn:aws:s3:::b1'],
+      ['HEAD', '/b1', 's3:ListBucket', 'arn:aws:s3:::b1'],
+      ['DELETE', '/b1', 's3:DeleteBucket', 'arn:aws:s3:::b1'],
+      ['GET', '/b1?list-type=2&prefix=a', 's3:ListBucket', 'arn:aws:s3:::b1'],
+      ['GET', '/b1', 's3:ListBucket', 'arn:aws:s3:::b1'],
+      ['GET', '/b1?location', 's3:GetBucketLocation', 'arn:aws:s3:::b1'],
+      ['GET', '/b1?uploads', 's3:ListBucketMultipartUploads', 'arn:aws:s3:::b1'],
+      ['POST', '/b1?delete', 's3:DeleteObject', 'arn:aws:s3:::b1/*'],
+      ['PUT', '/b1/dir/a%20b.txt', 's3:PutObject', 'arn:aws:s3:::b1/dir/a b.txt'],
+      ['GET', '/b1/k%2Fslash', 's3:GetObject', 'arn:aws:s3:::b1/k/slash'],
+      ['GET', '/b1/k%2541', 's3:GetObject', 'arn:aws:s3:::b1/k%41'],
+      ['HEAD', '/b1/k', 's3:GetObject', 'arn:aws:s3:::b1/k'],
+      ['DELETE', '/b1/k', 's3:DeleteObject', 'arn:aws:s3:::b1/k'],
+      ['POST', '/b1/k?uploads', 's3:PutObject', 'arn:aws:s3:::b1/k'],
+      ['PUT', '/b1/k?partNumber=1&uploadId=u', 's3:PutObject', 'arn:aws:s3:::b1/k'],
+      ['POST', '/b1/k?uploadId=u', 's3:PutObject', 'arn:aws:s3:::b1/k'],
+      ['DELETE', '/b1/k?uploadId=u', 's3:AbortMultipartUpload', 'arn:aws:s3:::b1/k'],
+      ['GET', '/b1/k?uploadId=u', 's3:ListMultipartUploadParts', 'arn:aws:s3:::b1/k'],
+    ];
+    for (const [method, target, action, resource] of table) {
+      expect(s3(method, target), `${method} ${target}`).toEqual({ action, resource });
+    }
+    // A copy needs read access to its source too; virtual-host style names the bucket in the Host.
+    expect(s3('PUT', '/b2/dst', { 'x-amz-copy-source': '/b1/src%20key' })).toEqual({
+      action: 's3:PutObject',
+      resource: 'arn:aws:s3:::b2/dst',
+      also: [{ action: 's3:GetObject', resource: 'arn:aws:s3:::b1/src key' }],
+    });
+    expect(s3('GET', '/photo.jpg', { host: 'pics.localhost:4000' })).toEqual({
+      action: 's3:GetObject',
+      resource: 'arn:aws:s3:::pics/photo.jpg',
+    });
+    // Sub-resources islet does not implement, and methods no operation has, are not known.
+    expect(s3('GET', '/b1?acl')).toBeUndefined();
+    expect(s3('PUT', '/b1/k?tagging')).toBeUndefined();
+    expect(s3('PATCH', '/b1/k')).toBeUndefined();
+    expect(s3('POST', '/b1')).toBeUndefined();
   });
 
   it('EventBridge rules by name (and bus)', () => {
