@@ -86,6 +86,8 @@ describe('tables', () => {
       ],
     });
     expect(created.TableDescription?.StreamSpecification).toBeUndefined();
+    // Usable at once: CreateTable answers when the table is ACTIVE, as DynamoDB Local does.
+    expect(created.TableDescription?.TableStatus).toBe('ACTIVE');
     const described = await ddb.send(new DescribeTableCommand({ TableName: 'orders' }));
     expect(described.Table?.TableStatus).toBe('ACTIVE');
     expect(described.Table?.LatestStreamArn).toBeUndefined();
@@ -468,14 +470,18 @@ describe('bad input gets DynamoDB error codes', () => {
       body: '{not json',
     });
     expect(notJson.status).toBe(400);
-    expect((await notJson.json()).__type).toBe('com.amazon.coral.service#SerializationException');
+    expect(((await notJson.json()) as { __type: string }).__type).toBe(
+      'com.amazon.coral.service#SerializationException',
+    );
     const unknownOp = await fetch(server.url, {
       method: 'POST',
       headers: { ...headers, 'x-amz-target': 'DynamoDB_20120810.DropEverything' },
       body: '{}',
     });
     expect(unknownOp.status).toBe(400);
-    expect((await unknownOp.json()).__type).toBe('com.amazon.coral.service#UnknownOperationException');
+    expect(((await unknownOp.json()) as { __type: string }).__type).toBe(
+      'com.amazon.coral.service#UnknownOperationException',
+    );
   });
 });
 

@@ -121,9 +121,10 @@ describe('DynamoDB requests with access keys', () => {
       body: '{}',
     });
     expect(unsigned.status).toBe(400);
-    expect(unsigned.headers.get('x-amzn-errortype') ?? (await unsigned.clone().json()).__type).toContain(
-      'MissingAuthenticationToken',
-    );
+    expect(
+      unsigned.headers.get('x-amzn-errortype') ??
+        ((await unsigned.clone().json()) as { __type: string }).__type,
+    ).toContain('MissingAuthenticationToken');
     const stranger = ddbAs({ id: 'AKIAUNKNOWN000000000', secret: 'nope' });
     const unknown = await failure(
       stranger.send(new GetItemCommand({ TableName: 'open-table', Key: { id: { S: 'a' } } })),

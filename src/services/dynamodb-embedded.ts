@@ -125,6 +125,7 @@ export class EmbeddedTables {
       }
       case 'DeleteTable': {
         const out = await this.engine.call(op, input);
+        await this.settled(String(input.TableName), 'gone');
         this.decorate(out.TableDescription);
         this.log.disable(String(input.TableName));
         this.keyNamesOf.delete(String(input.TableName));
@@ -211,6 +212,7 @@ export class EmbeddedTables {
     const name = String(out.TableDescription.TableName);
     this.keyNamesOf.delete(name);
     if (spec?.enabled && spec.viewType) this.log.enable(name, spec.viewType);
+    out.TableDescription.TableStatus = await this.settled(name, 'ACTIVE');
     this.decorate(out.TableDescription);
     return out;
   }
@@ -236,6 +238,7 @@ export class EmbeddedTables {
     const out = others
       ? await this.engine.call('UpdateTable', rest)
       : { TableDescription: (await this.engine.call('DescribeTable', { TableName: name })).Table };
+    if (others) out.TableDescription.TableStatus = await this.settled(name, 'ACTIVE');
     if (spec) {
       await this.locks.run([name], async () => {
         if (spec.enabled && spec.viewType) this.log.enable(name, spec.viewType);
@@ -244,6 +247,25 @@ export class EmbeddedTables {
     }
     this.decorate(out.TableDescription);
     return out;
+  }
+
+  /**
+   * Waits (up to a second) until the engine has finished creating, updating or deleting a table:
+   * with no provisioning to wait for, a table is usable as soon as CreateTable answers, as in
+   * DynamoDB Local. Returns the status it reached.
+   */
+  private async settled(table: string, want: 'ACTIVE' | 'gone'): Promise<string> {
+    const deadline = Date.now() + 1000;
+    for (;;) {
+      let status = 'gone';
+      try {
+        status = (await this.engine.call('DescribeTable', { TableName: table })).Table.TableStatus;
+      } catch (e) {
+        if (!(e instanceof TableEngineError) || e.code !== 'ResourceNotFoundException') throw e;
+      }
+      if (status === want || Date.now() > deadline) return status;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
   }
 
   /** Adds the table's stream to a table description, as DynamoDB describes it. */

@@ -79,6 +79,7 @@ export class TableStreamLog {
        WHERE table_name = ? AND label = ? AND created_at >= ?`,
     );
     this.trimStmt = db.prepare('DELETE FROM table_stream_records WHERE created_at < ?');
+    this.trim();
   }
 
   /** The table's enabled stream, if any. */
