@@ -13,7 +13,10 @@ import {
   type Requester,
 } from './object-events';
 
-/** Checksums a client sent with a body (base64, by algorithm: crc32, sha256, ...), read once the body ended. */
+/**
+ * Checksums a client sent with a body, read once the body ended: base64 by algorithm (crc32,
+ * sha256) and `content-sha256`, the signed payload hash in hex.
+ */
 export type ClaimedChecksums = () => Record<string, string>;
 
 /** A body to store, as it arrives. */
@@ -154,6 +157,15 @@ export class Objects {
         throw s3Errors.incompleteBody();
       if (md5 && !md5.equals(pending.md5)) throw s3Errors.badDigest('Content-MD5');
       const claimed = body.checksums?.() ?? {};
+      const signed = claimed['content-sha256'];
+      if (signed !== undefined && signed !== pending.sha256) {
+        throw new S3Failure(
+          'XAmzContentSHA256Mismatch',
+          400,
+          "The provided 'x-amz-content-sha256' header does not match what was computed.",
+          { ClientComputedContentSHA256: signed, S3ComputedContentSHA256: pending.sha256 },
+        );
+      }
       if (claimed.crc32 !== undefined) {
         const crc = Buffer.alloc(4);
         crc.writeUInt32BE(pending.crc32);

@@ -51,13 +51,19 @@ export interface VerifiedCaller {
  * The payload hash the client signed. S3 takes it from x-amz-content-sha256 (required in the
  * header form; UNSIGNED-PAYLOAD and STREAMING-* are taken as they are, a hex hash must match the
  * body); presigned S3 URLs are UNSIGNED-PAYLOAD; every other service signs the body's SHA-256.
+ * An S3 body the caller does not hold (`undefined`: an object upload, streamed to storage) is
+ * checked against the hex hash by the S3 routes as it streams, before anything is stored.
  */
 async function payloadHash(
   req: SignedRequest,
   parts: SignatureParts,
-  body: () => Promise<Buffer>,
+  body: () => Promise<Buffer | undefined>,
 ): Promise<string> {
-  if (parts.scope.service !== 's3') return sha256Hex(await body());
+  if (parts.scope.service !== 's3') {
+    const whole = await body();
+    if (whole === undefined) throw new SigV4Failure('content-mismatch', 'The request body was not read.');
+    return sha256Hex(whole);
+  }
   const claimed = headerValues(req, 'x-amz-content-sha256')[0]?.trim();
   if (claimed === undefined) {
     if (parts.form === 'query') return 'UNSIGNED-PAYLOAD';
@@ -73,7 +79,9 @@ async function payloadHash(
       'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-* or a SHA-256 in hex.',
     );
   }
-  const computed = sha256Hex(await body());
+  const whole = await body();
+  if (whole === undefined) return claimed;
+  const computed = sha256Hex(whole);
   if (computed !== claimed) {
     throw new SigV4Failure(
       'content-mismatch',
@@ -111,7 +119,7 @@ export class SigV4Verifier {
    */
   async authenticate(
     req: SignedRequest,
-    body: () => Promise<Buffer>,
+    body: () => Promise<Buffer | undefined>,
     service?: string,
   ): Promise<VerifiedCaller> {
     const parts = readSignature(req);

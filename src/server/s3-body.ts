@@ -122,6 +122,9 @@ export function uploadBody(c: Context): IncomingBody {
         const v = trailers[name] ?? c.req.header(name);
         if (v !== undefined) out[algorithm] = v.trim();
       }
+      // The signed payload hash (checked here rather than by the auth middleware: the body streams).
+      const signed = c.req.header('x-amz-content-sha256')?.trim();
+      if (signed && /^[0-9a-fA-F]{64}$/.test(signed)) out['content-sha256'] = signed.toLowerCase();
       return out;
     },
   };
