@@ -129,9 +129,3 @@ export function uploadBody(c: Context): IncomingBody {
     },
   };
 }
-
-/** Drains what is left of a request body (after an early refusal), so the answer can be read. */
-export function drainBody(c: Context): void {
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  if (incoming && !incoming.readableEnded) incoming.resume();
-}
