@@ -1,20 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
-import { fsyncDir } from './fs-atomic';
+import type { Readable } from 'node:stream';
+import { ObjectContent, type PendingBlob } from './object-content';
+
+export { BlobTooLargeError, type PendingBlob } from './object-content';
 
 /** An object as the embedded S3 keeps it. */
 export interface StoredObject {
@@ -52,19 +40,6 @@ export interface StoredPart {
   blob: string;
   lastModified: number;
 }
-
-/** Bytes written to a temporary file and fsynced, not yet visible: commit or discard them. */
-export interface PendingBlob {
-  readonly tmpPath: string;
-  readonly size: number;
-  readonly md5: Buffer;
-  /** Hex SHA-256: the content file's name once committed. */
-  readonly sha256: string;
-  readonly crc32: number;
-}
-
-/** The body was longer than the caller allows. */
-export class BlobTooLargeError extends Error {}
 
 type Row = Record<string, string | number>;
 
@@ -110,17 +85,14 @@ function partOf(r: Row): StoredPart {
  * no row refers to is removed at startup (`collect`) and when the last reference goes.
  */
 export class ObjectStore {
-  private readonly root: string;
-  private readonly tmp: string;
+  private readonly content: ObjectContent;
   private readonly stmt: Record<string, StatementSync>;
 
   constructor(
     private readonly db: DatabaseSync,
     dataDir: string,
   ) {
-    this.root = join(dataDir, 'objects');
-    this.tmp = join(this.root, '.tmp');
-    mkdirSync(this.tmp, { recursive: true });
+    this.content = new ObjectContent(dataDir);
     const q = (sql: string) => db.prepare(sql);
     this.stmt = {
       bucket: q('SELECT name, created_at FROM s3_buckets WHERE name = ?'),
@@ -200,55 +172,21 @@ export class ObjectStore {
     return 'deleted';
   }
 
-  // ---- content
+  // ---- content (content files: object-content.ts)
 
-  /**
-   * Streams a body into a temporary file, hashing it (MD5, SHA-256, CRC32) on the way, and fsyncs
-   * it. Throws BlobTooLargeError (and removes the file) past `maxBytes`.
-   */
-  async writeBlob(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<PendingBlob> {
-    const tmpPath = join(this.tmp, randomBytes(12).toString('hex'));
-    const file = await open(tmpPath, 'wx', 0o600);
-    const md5 = createHash('md5');
-    const sha = createHash('sha256');
-    let crc = 0;
-    let size = 0;
-    try {
-      for await (const chunk of body) {
-        size += chunk.length;
-        if (size > maxBytes) throw new BlobTooLargeError(`the body is larger than ${maxBytes} bytes`);
-        md5.update(chunk);
-        sha.update(chunk);
-        crc = crc32(chunk, crc);
-        let off = 0;
-        while (off < chunk.length) off += (await file.write(chunk, off, chunk.length - off)).bytesWritten;
-      }
-      await file.sync();
-    } catch (e) {
-      await file.close().catch(() => {});
-      rmSync(tmpPath, { force: true });
-      throw e;
-    }
-    await file.close();
-    return { tmpPath, size, md5: md5.digest(), sha256: sha.digest('hex'), crc32: crc >>> 0 };
+  /** Streams a body into a pending content file (see ObjectContent.write). */
+  writeBlob(body: AsyncIterable<Uint8Array>, maxBytes: number): Promise<PendingBlob> {
+    return this.content.write(body, maxBytes);
   }
 
   /** Removes a pending blob that will not be committed. */
   discard(blob: PendingBlob): void {
-    rmSync(blob.tmpPath, { force: true });
+    this.content.discard(blob);
   }
 
-  /**
-   * A stream of content bytes `start` to `end` (inclusive). The file is opened at once, so the
-   * stream reads the bytes even if the object is replaced or deleted meanwhile.
-   */
+  /** Content bytes `start` to `end` inclusive (see ObjectContent.read). */
   readBlob(blob: string, start: number, end: number): Readable {
-    const fd = openSync(this.blobPath(blob), 'r');
-    if (end < start) {
-      closeSync(fd);
-      return Readable.from([]);
-    }
-    return createReadStream('', { fd, start, end, autoClose: true, highWaterMark: 256 * 1024 });
+    return this.content.read(blob, start, end);
   }
 
   // ---- objects
@@ -263,7 +201,7 @@ export class ObjectStore {
    * then the row commits. Returns the change's sequence number (increasing, never reused).
    */
   putObject(object: StoredObject, pending?: PendingBlob): number {
-    if (pending) this.place(pending);
+    if (pending) this.content.place(pending);
     const previous = this.object(object.bucket, object.key);
     const sequence = this.transaction(() => {
       this.stmt.putObject.run(
@@ -327,7 +265,7 @@ export class ObjectStore {
 
   /** Stores a part (replacing one with the same number); false when the upload is gone. */
   putPart(uploadId: string, part: StoredPart, pending?: PendingBlob): boolean {
-    if (pending) this.place(pending);
+    if (pending) this.content.place(pending);
     const previous = this.stmt.part.get(uploadId, part.partNumber) as Row | undefined;
     const stored = this.transaction(() => {
       if (!this.stmt.upload.get(uploadId)) return false;
@@ -355,7 +293,7 @@ export class ObjectStore {
    * one transaction. Returns the sequence number, or undefined when the upload was already gone.
    */
   completeUpload(uploadId: string, object: StoredObject, pending: PendingBlob): number | undefined {
-    this.place(pending);
+    this.content.place(pending);
     const previous = this.object(object.bucket, object.key);
     const blobs: string[] = [];
     const sequence = this.transaction(() => {
@@ -394,50 +332,16 @@ export class ObjectStore {
    * startup, before any request). Returns how many files went.
    */
   collect(): number {
-    let removed = 0;
-    for (const name of readdirSync(this.tmp)) {
-      rmSync(join(this.tmp, name), { force: true });
-      removed++;
-    }
-    const used = new Set((this.stmt.allBlobs.all() as Row[]).map((r) => r.blob as string));
-    for (const dir of readdirSync(this.root)) {
-      if (dir === '.tmp') continue;
-      const path = join(this.root, dir);
-      for (const name of readdirSync(path)) {
-        if (!used.has(name)) {
-          rmSync(join(path, name), { force: true });
-          removed++;
-        }
-      }
-    }
-    return removed;
+    return this.content.collect(new Set((this.stmt.allBlobs.all() as Row[]).map((r) => r.blob as string)));
   }
 
   // ---- internals
-
-  private blobPath(blob: string): string {
-    if (!/^[0-9a-f]{64}$/.test(blob)) throw new Error(`not a content name: ${blob.slice(0, 80)}`);
-    return join(this.root, blob.slice(0, 2), blob);
-  }
-
-  /** Renames pending bytes to their content name (keeping an identical existing file) and fsyncs. */
-  private place(pending: PendingBlob): void {
-    const path = this.blobPath(pending.sha256);
-    const dir = join(this.root, pending.sha256.slice(0, 2));
-    if (!existsSync(dir)) {
-      mkdirSync(dir);
-      fsyncDir(this.root);
-    }
-    if (existsSync(path)) rmSync(pending.tmpPath, { force: true });
-    else renameSync(pending.tmpPath, path);
-    fsyncDir(dir);
-  }
 
   /** Deletes content files no row refers to any more. */
   private release(blobs: string[]): void {
     for (const blob of new Set(blobs)) {
       const row = this.stmt.blobUsed.get(blob) as { used: number } | undefined;
-      if (!row?.used) rmSync(this.blobPath(blob), { force: true });
+      if (!row?.used) this.content.remove(blob);
     }
   }
 
