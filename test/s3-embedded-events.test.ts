@@ -208,6 +208,32 @@ describe('functions reach the embedded store by default', () => {
   it('reads, writes, lists, copies and deletes objects through the SDK shim, with S3 errors', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'work' }));
     await s3.send(new PutObjectCommand({ Bucket: 'work', Key: 'in.txt', Body: 'hello from outside' }));
+    // The function's own writes fire events too, with the function as the principal.
+    await server.lambda().send(
+      new AddPermissionCommand({
+        FunctionName: 'on-upload',
+        StatementId: 's3-work',
+        Action: 'lambda:InvokeFunction',
+        Principal: 's3.amazonaws.com',
+        SourceArn: 'arn:aws:s3:::work',
+      }),
+    );
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: 'work',
+        NotificationConfiguration: {
+          LambdaFunctionConfigurations: [
+            {
+              Id: 'outputs',
+              LambdaFunctionArn: arn('on-upload'),
+              Events: ['s3:ObjectCreated:Put'],
+              Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'out/in' }] } },
+            },
+          ],
+        },
+      }),
+    );
+    const before = (await collected()).length;
     const out = await invoke(server.lambda(), 'worker', { bucket: 'work', key: 'in.txt' });
     expect(out.functionError).toBeUndefined();
     expect(out.payload).toEqual({
@@ -227,6 +253,13 @@ describe('functions reach the embedded store by default', () => {
     expect(got.Metadata).toEqual({ from: 'in.txt' });
     await expect(s3.send(new GetObjectCommand({ Bucket: 'work', Key: 'out/bytes' }))).rejects.toMatchObject({
       name: 'NoSuchKey',
+    });
+    const events = await waitFor(before + 1);
+    const record = events[before].Records[0];
+    expect(record).toMatchObject({
+      eventName: 'ObjectCreated:Put',
+      userIdentity: { principalId: 'worker' },
+      s3: { configurationId: 'outputs', bucket: { name: 'work' }, object: { key: 'out/in.txt', size: 18 } },
     });
   });
 });
