@@ -1,7 +1,6 @@
 import { dynamodbAccess } from '../services/dynamodb';
 import { evaluate, type PolicyDocument } from './iam-policy';
 import { type PolicyStatement, policyDocument } from './policy';
-import { s3Address, s3OperationOf } from './s3-operations';
 
 /**
  * Which IAM action and resource each API request is, declared once for every route islet serves,
@@ -22,8 +21,6 @@ export interface ApiRequest {
   header(name: string): string | undefined;
   /** The body, when it was read to check the signature (every API but S3). */
   body?: Buffer;
-  /** The request URL, still percent-encoded (S3 reads its bucket and key from it). */
-  url?: string;
 }
 
 /** One authorised operation: the IAM action, its resource ARN and request condition keys. */
@@ -187,27 +184,14 @@ function lambdaCall(req: ApiRequest, account: Account): ApiCall | undefined {
   return undefined;
 }
 
-/**
- * S3 (the embedded store and bucket notifications): the operation's action on its bucket or
- * object ARN (DeleteObjects: every object of the bucket; ListBuckets: `*`); a copy also needs
- * s3:GetObject on its source.
- */
+/** S3: the bucket notification configuration, on the bucket (path-style). */
 function s3Call(req: ApiRequest): ApiCall | undefined {
-  const pathname = req.url ? new URL(req.url).pathname : req.path;
-  const address = s3Address(req.header('host'), pathname);
-  const op = s3OperationOf(req.method, address, req.query, req.header);
-  if (!op) return undefined;
-  const arn = (bucket: string, key?: string) =>
-    key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
-  if (!address.bucket) return { action: op.action, resource: '*' };
-  const resource = op.name === 'DeleteObjects' ? arn(address.bucket, '*') : arn(address.bucket, address.key);
-  const source = op.copySource;
-  if (!source) return { action: op.action, resource };
-  return {
-    action: op.action,
-    resource,
-    also: [{ action: 's3:GetObject', resource: arn(source.bucket, source.key) }],
-  };
+  const bucket = /^\/([^/]+)\/?$/.exec(req.path)?.[1];
+  if (!bucket || !req.query.has('notification')) return undefined;
+  const verb = req.method === 'PUT' ? 'Put' : req.method === 'GET' ? 'Get' : undefined;
+  return verb
+    ? { action: `s3:${verb}BucketNotification`, resource: `arn:aws:s3:::${decoded(bucket)}` }
+    : undefined;
 }
 
 /** EventBridge (JSON 1.1, X-Amz-Target AWSEvents.Op): rule operations on the rule's ARN. */

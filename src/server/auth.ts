@@ -8,7 +8,6 @@ import {
   apiCallFor,
   invokeFunctionUrl,
 } from '../control/api-actions';
-import { s3Address } from '../control/s3-operations';
 import { type SignedRequest, SigV4Failure, type SigV4Verifier, type VerifiedCaller } from '../control/sigv4';
 import { RequestTooLargeError } from '../errors';
 import { limits } from '../limits';
@@ -80,15 +79,6 @@ function bodyCap(c: Context): number {
   return upload ? limits.maxCodeRequestBytes : limits.maxSyncPayloadBytes;
 }
 
-/** An S3 PutObject or UploadPart: a PUT to an object without a copy source. */
-function isS3Upload(c: Context): boolean {
-  return (
-    c.req.method === 'PUT' &&
-    c.req.header('x-amz-copy-source') === undefined &&
-    s3Address(c.req.header('host'), new URL(c.req.url).pathname).key !== undefined
-  );
-}
-
 /**
  * The body was read to check its hash: the routes read it again from a stand-in for Node's
  * request stream that replays those bytes (and keeps the socket, for the client's address).
@@ -151,8 +141,6 @@ export class ApiAuth {
       if (api === 'lambda' && isOpen(c)) return next();
       let body: Buffer | undefined;
       const readOnce = async () => {
-        // S3 object uploads stream to storage, which checks their hash (s3-body.ts).
-        if (api === 's3' && isS3Upload(c)) return undefined;
         body ??= await readBody(c, bodyCap(c), 'requested');
         return body;
       };
@@ -179,7 +167,6 @@ export class ApiAuth {
           query: new URL(c.req.url).searchParams,
           header: (n) => c.req.header(n),
           body,
-          url: c.req.url,
         },
         this.options.account,
         caller,

@@ -20,6 +20,7 @@ import { ExecutorPool } from '../runtime/executors';
 import { Invoker } from '../runtime/invoker';
 import { dynamodbService } from '../services/dynamodb';
 import { EmbeddedTables } from '../services/dynamodb-embedded';
+import { DynamoDBStreamsApi } from '../services/dynamodb-streams-api';
 import { EgressPolicy } from '../services/egress';
 import { ServiceEndpoints } from '../services/endpoints';
 import { fetchService } from '../services/fetch';
@@ -43,6 +44,7 @@ import { Telemetry } from '../telemetry/telemetry';
 import { createApp } from './app';
 import { ApiAuth, accessKeysExist, assertSafeBind, isLoopbackHost } from './auth';
 import { CodeUrlSigner } from './code-url';
+import type { TablesApi } from './routes/dynamodb';
 import { s3Routes } from './routes/s3';
 
 /**
@@ -310,11 +312,19 @@ function openTables(
   logger: Logger,
 ): {
   embedded?: EmbeddedTables;
-  api: { call(op: string, input: Record<string, unknown>): Promise<Record<string, any>> };
+  api: TablesApi;
 } {
   try {
-    const embedded = new EmbeddedTables(TableEngine.open(dataDir, account), log, account);
-    return { embedded, api: embedded };
+    const engine = TableEngine.open(dataDir, account);
+    const embedded = new EmbeddedTables(engine, log, account);
+    const streams = new DynamoDBStreamsApi(log, engine, account);
+    return {
+      embedded,
+      api: {
+        call: (op, input) => embedded.call(op, input),
+        callStreams: (op, input) => streams.call(op, input),
+      },
+    };
   } catch (e) {
     const reason = (e as Error).message;
     logger.error('dynamodb.unavailable', { error: reason });

@@ -19,7 +19,9 @@ export function signingService(
  */
 export function unsignedService(target: string | undefined, path: string): string | undefined {
   if (target?.startsWith('Logs_20140328.')) return 'logs';
-  if (target?.startsWith('DynamoDB_20120810.')) return 'dynamodb';
+  if (target?.startsWith('DynamoDB_20120810.') || target?.startsWith('DynamoDBStreams_20120810.')) {
+    return 'dynamodb';
+  }
   if (target?.startsWith('GraniteServiceVersion20100801.')) return 'monitoring';
   if (path.startsWith('/service/GraniteServiceVersion20100801/')) return 'monitoring';
   return undefined;

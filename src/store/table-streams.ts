@@ -51,6 +51,8 @@ export class TableStreamLog {
   private readonly lastStmt: StatementSync;
   private readonly atTimeStmt: StatementSync;
   private readonly trimStmt: StatementSync;
+  private readonly listStmt: StatementSync;
+  private readonly firstStmt: StatementSync;
   private lastTrim = 0;
 
   constructor(private readonly db: DatabaseSync) {
@@ -79,6 +81,10 @@ export class TableStreamLog {
        WHERE table_name = ? AND label = ? AND created_at >= ?`,
     );
     this.trimStmt = db.prepare('DELETE FROM table_stream_records WHERE created_at < ?');
+    this.listStmt = db.prepare('SELECT * FROM table_streams ORDER BY table_name, created_at, label');
+    this.firstStmt = db.prepare(
+      'SELECT MIN(seq) AS seq FROM table_stream_records WHERE table_name = ? AND label = ?',
+    );
     this.trim();
   }
 
@@ -90,6 +96,18 @@ export class TableStreamLog {
   /** The table's most recent stream, enabled or not (DescribeTable's LatestStreamArn). */
   latest(table: string): TableStream | undefined {
     return this.all(table)[0];
+  }
+
+  /** Every stream (of `table`, when given), by table name then age. */
+  list(table?: string): TableStream[] {
+    const all = (this.listStmt.all() as unknown as StreamRow[]).map(fromRow);
+    return table === undefined ? all : all.filter((s) => s.table === table);
+  }
+
+  /** The first sequence number a stream still holds (undefined when it holds none). */
+  firstSeq(table: string, streamLabel: string): number | undefined {
+    const seq = (this.firstStmt.get(table, streamLabel) as { seq: number | null }).seq;
+    return seq === null ? undefined : Number(seq);
   }
 
   /** A stream by table and label. */
@@ -207,4 +225,25 @@ export function parseTableStreamArn(
       arn,
     );
   return m ? { region: m[1]!, accountId: m[2]!, table: m[3]!, label: m[4]! } : undefined;
+}
+
+/** Sequence numbers are the log's position plus 10^20: 21 digits, ordered as text and as numbers. */
+const sequenceBase = 10n ** 20n;
+
+/** The sequence number of the record at log position `seq`. */
+export function sequenceNumberOf(seq: number): string {
+  return (sequenceBase + BigInt(seq)).toString();
+}
+
+/** The log position of a sequence number; throws when it is none of this log's. */
+export function logPositionOf(sequenceNumber: string): number {
+  if (!/^\d{21}$/.test(sequenceNumber)) {
+    throw new Error(`not a sequence number of this stream: ${sequenceNumber.slice(0, 40)}`);
+  }
+  return Number(BigInt(sequenceNumber) - sequenceBase);
+}
+
+/** The one shard of a stream, named after its label. */
+export function shardIdOf(streamLabel: string): string {
+  return `shardId-${streamLabel.replace(/\D/g, '').padEnd(17, '0')}-00000001`;
 }

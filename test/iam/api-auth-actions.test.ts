@@ -5,11 +5,13 @@ import {
   type ApiRequest,
   apiCallFor,
   dynamodbOperations,
+  dynamodbStreamsOperations,
 } from '../../src/control/api-actions';
 import type { PolicyStatement } from '../../src/control/policy';
 import { statementFrom } from '../../src/control/policy';
 import { createApp } from '../../src/server/app';
 import { EmbeddedTables } from '../../src/services/dynamodb-embedded';
+import { DynamoDBStreamsApi } from '../../src/services/dynamodb-streams-api';
 
 // The action table: every route maps to an IAM action and resource; the authorizer's decisions.
 
@@ -387,5 +389,33 @@ describe("DynamoDB (islet's own tables)", () => {
     expect(both.allowed).toBe(false);
     expect(both).toMatchObject({ message: expect.stringContaining(`on resource: ${table('b2y')}`) });
     expect(onlyA.decide(ddb('GetItem', { TableName: '!' })!, alice).allowed).toBe(false);
+  });
+
+  it('the Streams API: dynamodb:<Operation> on the stream, GetRecords on the stream its iterator reads', () => {
+    const streams = (op: string, body: object = {}) =>
+      call(req('dynamodb', 'POST', '/', body, { 'x-amz-target': `DynamoDBStreams_20120810.${op}` }));
+    const stream = `${table('orders')}/stream/2026-01-01T00:00:00.000`;
+    for (const op of DynamoDBStreamsApi.operations()) {
+      expect(dynamodbStreamsOperations, op).toContain(op);
+      expect(streams(op, { StreamArn: stream })?.action, op).toBe(`dynamodb:${op}`);
+    }
+    expect(streams('DescribeStream', { StreamArn: stream })).toEqual({
+      action: 'dynamodb:DescribeStream',
+      resource: stream,
+    });
+    expect(streams('ListStreams', { TableName: 'orders' })).toEqual({
+      action: 'dynamodb:ListStreams',
+      resource: '*',
+    });
+    const iterator = Buffer.from(JSON.stringify({ a: stream, p: 0, t: 0 })).toString('base64url');
+    expect(streams('GetRecords', { ShardIterator: iterator })).toEqual({
+      action: 'dynamodb:GetRecords',
+      resource: stream,
+    });
+    expect(streams('GetRecords', { ShardIterator: 'garbage' })).toEqual({
+      action: 'dynamodb:GetRecords',
+      resource: '*',
+    });
+    expect(streams('DeleteStream', {})).toBeUndefined();
   });
 });

@@ -1,5 +1,10 @@
-import type { TableStreamLog } from '../../store/table-streams';
-import { parseTableStreamArn } from '../../store/table-streams';
+import {
+  logPositionOf,
+  parseTableStreamArn,
+  sequenceNumberOf,
+  shardIdOf,
+  type TableStreamLog,
+} from '../../store/table-streams';
 import { type AttributeValue, buildDynamoDBRecord } from '../shapes/dynamodb';
 import type { ShardStart, StreamRecord, StreamSource } from './source';
 
@@ -10,18 +15,7 @@ import type { ShardStart, StreamRecord, StreamSource } from './source';
  * every record has been read.
  */
 
-/** Sequence numbers are the log's position plus 10^20: 21 digits, ordered as text and as numbers. */
-const base = 10n ** 20n;
-
-export function sequenceNumberOf(seq: number): string {
-  return (base + BigInt(seq)).toString();
-}
-
-function seqOf(sequenceNumber: string): number {
-  if (!/^\d{21}$/.test(sequenceNumber))
-    throw new Error(`not a sequence number of this stream: ${sequenceNumber.slice(0, 40)}`);
-  return Number(BigInt(sequenceNumber) - base);
-}
+export { sequenceNumberOf };
 
 /** A table stream read for an event source mapping. */
 export class DynamoDBStreamSource implements StreamSource {
@@ -44,7 +38,7 @@ export class DynamoDBStreamSource implements StreamSource {
 
   /** The stream's one shard, named after its label. */
   get shardId(): string {
-    return `shardId-${this.label.replace(/\D/g, '').padEnd(17, '0')}-00000001`;
+    return shardIdOf(this.label);
   }
 
   async listShards(): Promise<string[]> {
@@ -60,7 +54,7 @@ export class DynamoDBStreamSource implements StreamSource {
       case 'AT_TIMESTAMP':
         return String(this.log.seqBefore(this.table, this.label, start.timestamp.getTime()));
       case 'AFTER_SEQUENCE_NUMBER':
-        return String(seqOf(start.sequenceNumber));
+        return String(logPositionOf(start.sequenceNumber));
     }
   }
 

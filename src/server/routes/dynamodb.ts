@@ -9,12 +9,14 @@ import { readBody } from '../body';
 /** What the DynamoDB route calls: islet's own tables (src/services/dynamodb-embedded.ts). */
 export interface TablesApi {
   call(op: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** The DynamoDB Streams API of the tables (src/services/dynamodb-streams-api.ts). */
+  callStreams?(op: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 /** Largest DynamoDB request body, as DynamoDB allows: 16 MB. */
 const maxRequestBytes = 16 * 1024 * 1024;
 
-const targetPattern = /^DynamoDB_20120810\.([A-Za-z]{1,64})$/;
+const targetPattern = /^(DynamoDB|DynamoDBStreams)_20120810\.([A-Za-z]{1,64})$/;
 
 /** A JSON 1.0 response with the CRC32 of its body, which DynamoDB clients (botocore) check. */
 function answer(c: Context, status: number, body: unknown): Response {
@@ -30,14 +32,19 @@ const failure = (c: Context, code: string, message: string, status = 400) =>
   answer(c, status, { __type: `com.amazon.coral.service#${code}`, message });
 
 /**
- * The DynamoDB API (JSON 1.0, X-Amz-Target DynamoDB_20120810.Op) on islet's port, for requests
- * signed for service `dynamodb`: islet's own tables. Translation only.
+ * The DynamoDB API (JSON 1.0, X-Amz-Target DynamoDB_20120810.Op) and the DynamoDB Streams API
+ * (DynamoDBStreams_20120810.Op) on islet's port, for requests signed for service `dynamodb`:
+ * islet's own tables. Translation only.
  */
 export function dynamodbRoutes(tables: TablesApi, logger: Logger): Hono {
   const app = new Hono({ strict: false });
   app.post('*', async (c) => {
-    const op = targetPattern.exec(c.req.header('x-amz-target') ?? '')?.[1];
-    if (!op) return failure(c, 'UnknownOperationException', 'Unknown X-Amz-Target for DynamoDB');
+    const target = targetPattern.exec(c.req.header('x-amz-target') ?? '');
+    const op = target?.[2];
+    const streams = target?.[1] === 'DynamoDBStreams';
+    if (!op || (streams && !tables.callStreams)) {
+      return failure(c, 'UnknownOperationException', 'Unknown X-Amz-Target for DynamoDB');
+    }
     let input: unknown;
     try {
       const body = await readBody(c, maxRequestBytes, op);
@@ -50,7 +57,8 @@ export function dynamodbRoutes(tables: TablesApi, logger: Logger): Hono {
       return failure(c, 'SerializationException', 'The request body must be a JSON object');
     }
     try {
-      return answer(c, 200, await tables.call(op, input as Record<string, unknown>));
+      const call = streams ? tables.callStreams!.bind(tables) : tables.call.bind(tables);
+      return answer(c, 200, await call(op, input as Record<string, unknown>));
     } catch (e) {
       if (e instanceof TableEngineError) return answer(c, e.status, e.body);
       const id = randomUUID();
