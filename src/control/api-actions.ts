@@ -1,6 +1,8 @@
 import { dynamodbAccess } from '../services/dynamodb';
+import { iteratorStreamArn } from '../services/dynamodb-streams-api';
 import { evaluate, type PolicyDocument } from './iam-policy';
 import { type PolicyStatement, policyDocument } from './policy';
+import { s3Address, s3OperationOf } from './s3-operations';
 
 /**
  * Which IAM action and resource each API request is, declared once for every route islet serves,
@@ -21,6 +23,8 @@ export interface ApiRequest {
   header(name: string): string | undefined;
   /** The body, when it was read to check the signature (every API but S3). */
   body?: Buffer;
+  /** The request URL, still percent-encoded (S3 reads its bucket and key from it). */
+  url?: string;
 }
 
 /** One authorised operation: the IAM action, its resource ARN and request condition keys. */
@@ -184,14 +188,27 @@ function lambdaCall(req: ApiRequest, account: Account): ApiCall | undefined {
   return undefined;
 }
 
-/** S3: the bucket notification configuration, on the bucket (path-style). */
+/**
+ * S3 (the embedded store and bucket notifications): the operation's action on its bucket or
+ * object ARN (DeleteObjects: every object of the bucket; ListBuckets: `*`); a copy also needs
+ * s3:GetObject on its source.
+ */
 function s3Call(req: ApiRequest): ApiCall | undefined {
-  const bucket = /^\/([^/]+)\/?$/.exec(req.path)?.[1];
-  if (!bucket || !req.query.has('notification')) return undefined;
-  const verb = req.method === 'PUT' ? 'Put' : req.method === 'GET' ? 'Get' : undefined;
-  return verb
-    ? { action: `s3:${verb}BucketNotification`, resource: `arn:aws:s3:::${decoded(bucket)}` }
-    : undefined;
+  const pathname = req.url ? new URL(req.url).pathname : req.path;
+  const address = s3Address(req.header('host'), pathname);
+  const op = s3OperationOf(req.method, address, req.query, req.header);
+  if (!op) return undefined;
+  const arn = (bucket: string, key?: string) =>
+    key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
+  if (!address.bucket) return { action: op.action, resource: '*' };
+  const resource = op.name === 'DeleteObjects' ? arn(address.bucket, '*') : arn(address.bucket, address.key);
+  const source = op.copySource;
+  if (!source) return { action: op.action, resource };
+  return {
+    action: op.action,
+    resource,
+    also: [{ action: 's3:GetObject', resource: arn(source.bucket, source.key) }],
+  };
 }
 
 /** EventBridge (JSON 1.1, X-Amz-Target AWSEvents.Op): rule operations on the rule's ARN. */
@@ -287,16 +304,37 @@ export const dynamodbOperations: readonly string[] = [
   'UpdateTable',
 ];
 
+/** The DynamoDB Streams operations on islet's table streams (src/services/dynamodb-streams-api.ts). */
+export const dynamodbStreamsOperations: readonly string[] = [
+  'DescribeStream',
+  'GetRecords',
+  'GetShardIterator',
+  'ListStreams',
+];
+
 /**
+ * DynamoDB Streams (DynamoDBStreams_20120810.Op): `dynamodb:Op` on the stream's ARN (GetRecords:
+ * the stream its iterator reads; ListStreams: `*`).
  * DynamoDB (JSON 1.0, X-Amz-Target DynamoDB_20120810.Op): `dynamodb:Op` on the table's ARN (on
  * the index for Query/Scan with IndexName); a batch needs its action on every table it names, a
  * transaction each item's own action (dynamodb:PutItem, ..., dynamodb:ConditionCheckItem); tag
  * operations act on the ARN they name. Input whose tables cannot be read needs the action on `*`.
  */
 function dynamodbCall(req: ApiRequest, account: Account): ApiCall | undefined {
-  const op = /^DynamoDB_20120810\.([A-Za-z]{1,64})$/.exec(req.header('x-amz-target') ?? '')?.[1];
-  if (!op || !dynamodbOperations.includes(op)) return undefined;
+  const target = /^(DynamoDB|DynamoDBStreams)_20120810\.([A-Za-z]{1,64})$/.exec(
+    req.header('x-amz-target') ?? '',
+  );
+  const op = target?.[2];
   const input = jsonBody(req.body);
+  if (op && target?.[1] === 'DynamoDBStreams') {
+    if (!dynamodbStreamsOperations.includes(op)) return undefined;
+    const arn = op === 'GetRecords' ? iteratorStreamArn(input.ShardIterator) : input.StreamArn;
+    return {
+      action: `dynamodb:${op}`,
+      resource: op !== 'ListStreams' && typeof arn === 'string' ? arn : '*',
+    };
+  }
+  if (!op || !dynamodbOperations.includes(op)) return undefined;
   if (op === 'TagResource' || op === 'UntagResource' || op === 'ListTagsOfResource') {
     const arn = input.ResourceArn;
     return { action: `dynamodb:${op}`, resource: typeof arn === 'string' ? arn : '*' };

@@ -8,6 +8,7 @@ import {
   apiCallFor,
   invokeFunctionUrl,
 } from '../control/api-actions';
+import { s3Address } from '../control/s3-operations';
 import { type SignedRequest, SigV4Failure, type SigV4Verifier, type VerifiedCaller } from '../control/sigv4';
 import { RequestTooLargeError } from '../errors';
 import { limits } from '../limits';
@@ -43,7 +44,7 @@ export function apiOf(c: Context): ApiName {
   const service =
     signingService(c.req.header('authorization'), c.req.query('X-Amz-Credential')) ??
     // An unsigned DynamoDB request is refused in DynamoDB's shape (its target names the API).
-    (c.req.header('x-amz-target')?.startsWith('DynamoDB_20120810.') ? 'dynamodb' : undefined);
+    (/^DynamoDB(Streams)?_20120810\./.test(c.req.header('x-amz-target') ?? '') ? 'dynamodb' : undefined);
   return service === 's3' ||
     service === 'events' ||
     service === 'iam' ||
@@ -77,6 +78,15 @@ function bodyCap(c: Context): number {
     (c.req.method === 'POST' && /^\/2015-03-31\/functions\/?$/.test(c.req.path)) ||
     (c.req.method === 'PUT' && /^\/2015-03-31\/functions\/[^/]+\/code\/?$/.test(c.req.path));
   return upload ? limits.maxCodeRequestBytes : limits.maxSyncPayloadBytes;
+}
+
+/** An S3 PutObject or UploadPart: a PUT to an object without a copy source. */
+function isS3Upload(c: Context): boolean {
+  return (
+    c.req.method === 'PUT' &&
+    c.req.header('x-amz-copy-source') === undefined &&
+    s3Address(c.req.header('host'), new URL(c.req.url).pathname).key !== undefined
+  );
 }
 
 /**
@@ -141,6 +151,8 @@ export class ApiAuth {
       if (api === 'lambda' && isOpen(c)) return next();
       let body: Buffer | undefined;
       const readOnce = async () => {
+        // S3 object uploads stream to storage, which checks their hash (s3-body.ts).
+        if (api === 's3' && isS3Upload(c)) return undefined;
         body ??= await readBody(c, bodyCap(c), 'requested');
         return body;
       };
@@ -167,6 +179,7 @@ export class ApiAuth {
           query: new URL(c.req.url).searchParams,
           header: (n) => c.req.header(n),
           body,
+          url: c.req.url,
         },
         this.options.account,
         caller,
