@@ -16,6 +16,7 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy, invoke } from './helpers/functions';
@@ -187,6 +188,82 @@ describe.skipIf(process.platform !== 'linux')('single executable (dist/islet)', 
       expect(executors.filter(alive)).toEqual([]);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it("serves islet's own DynamoDB tables: LevelDB's addon extracted beside isolated-vm's, a table kept across kill -9", async () => {
+    const levelDir = dirname(createRequire(join(root, 'package.json')).resolve('classic-level/package.json'));
+    const levelAddon = createRequire(join(levelDir, 'package.json'))('node-gyp-build').path(
+      levelDir,
+    ) as string;
+    const cacheDir = join(dir, 'tables-cache');
+    const serveTables = async () => {
+      const child = spawn(
+        './islet',
+        ['serve', '--port', '0', '--data', './tables-data', '--executors', '1'],
+        {
+          cwd: dir,
+          env: { ...env, ISLET_CACHE_DIR: cacheDir },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      child.stdout!.on('data', (d) => {
+        out += d;
+      });
+      child.stderr!.on('data', (d) => {
+        out += d;
+      });
+      const exited = new Promise<void>((res) => child.once('exit', () => res()));
+      const url = await new Promise<string>((res, rej) => {
+        const timer = setTimeout(() => rej(new Error(`islet did not start:\n${out}`)), 20_000);
+        child.stdout!.on('data', () => {
+          const m = /listening on (http:\/\/\S+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            res(m[1]!);
+          }
+        });
+      });
+      const ddb = new DynamoDBClient({
+        endpoint: url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+        maxAttempts: 1,
+      });
+      const kill = async () => {
+        ddb.destroy();
+        child.kill('SIGKILL');
+        await exited;
+      };
+      return { ddb, kill, output: () => out };
+    };
+    const first = await serveTables();
+    try {
+      await first.ddb.send(
+        new CreateTableCommand({
+          TableName: 'exe-table',
+          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      await first.ddb.send(
+        new PutItemCommand({ TableName: 'exe-table', Item: { id: { S: 'k' }, v: { N: '7' } } }),
+      );
+    } finally {
+      await first.kill();
+    }
+    expect(readdirSync(cacheDir)).toContain(`classic_level-${sha256(levelAddon)}.node`);
+    const second = await serveTables();
+    try {
+      const got = await second.ddb.send(
+        new GetItemCommand({ TableName: 'exe-table', Key: { id: { S: 'k' } } }),
+      );
+      expect(got.Item).toEqual({ id: { S: 'k' }, v: { N: '7' } });
+      expect(second.output()).not.toContain('dynamodb.unavailable');
+    } finally {
+      await second.kill();
     }
   });
 });
