@@ -85,7 +85,7 @@ export interface WriteTarget {
 
 /** The key attributes of an item (undefined when one is missing: the engine refuses it anyway). */
 export function keyFrom(item: unknown, names: string[]): Item | undefined {
-  if (!item || typeof item !== 'object') return undefined;
+  if (!item || typeof item !== 'object' || names.length === 0) return undefined;
   const key: Item = {};
   for (const n of names) {
     const v = (item as Item)[n];
