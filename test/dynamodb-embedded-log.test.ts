@@ -124,4 +124,35 @@ describe('the stream log', () => {
     log.trim(1_000 + streamRetentionMs + 1);
     expect(log.read('aged', stream.label, 0, 10).map((c) => (c.keys as any).id.S)).toEqual(['new']);
   });
+
+  it('a write islet stopped in the middle of: readers wait at its place; recovery finishes it from the item as stored', async () => {
+    const created = await createTable('crashy');
+    const label: string = created.TableDescription.LatestStreamLabel;
+    await tables.call('PutItem', { TableName: 'crashy', Item: { id: { S: 'x' }, v: { N: '1' } } });
+    // As if islet died after taking the places and applying only the first write.
+    const [applied, neverApplied] = log.begin([
+      {
+        table: 'crashy',
+        label,
+        keys: { id: { S: 'x' } },
+        before: { id: { S: 'x' }, v: { N: '1' } },
+        viewType: 'NEW_AND_OLD_IMAGES',
+      },
+      { table: 'crashy', label, keys: { id: { S: 'y' } }, viewType: 'NEW_AND_OLD_IMAGES' },
+    ]);
+    await engine.call('PutItem', { TableName: 'crashy', Item: { id: { S: 'x' }, v: { N: '2' } } });
+    expect(log.read('crashy', label, 0, 10).map((c) => c.eventName)).toEqual(['INSERT']);
+    expect(log.pending().map((p) => p.seq)).toEqual([applied!.seq, neverApplied!.seq]);
+
+    const restarted = new EmbeddedTables(engine, new TableStreamLog(db), account);
+    expect(await restarted.recover()).toBe(2);
+    const changes = log.read('crashy', label, 0, 10);
+    expect(changes.map((c) => c.eventName)).toEqual(['INSERT', 'MODIFY']);
+    expect(changes[1]).toMatchObject({
+      seq: applied!.seq,
+      oldImage: { id: { S: 'x' }, v: { N: '1' } },
+      newImage: { id: { S: 'x' }, v: { N: '2' } },
+    });
+    expect(log.pending()).toEqual([]);
+  });
 });

@@ -143,6 +143,12 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   // islet's own tables (LevelDB under <data>/dynamodb) and their streams (SQLite).
   const tableStreams = new TableStreamLog(db);
   const tables = openTables(config.dataDir, account, tableStreams, logger);
+  // Writes islet stopped in the middle of get their stream records before anything new is written.
+  const recovered = await (tables.embedded?.recover() ?? Promise.resolve(0)).catch((e: Error) => {
+    logger.error('dynamodb.recover_failed', { error: e.message });
+    return 0;
+  });
+  if (recovered) logger.info('dynamodb.stream_records_recovered', { count: recovered });
   const dynamodb = dynamodbService({ endpoints, account, embedded: tables.embedded });
   services.register('dynamodb', dynamodb);
   const kinesis = kinesisService({ endpoints, account });

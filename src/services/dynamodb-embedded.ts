@@ -1,6 +1,7 @@
 import { TableEngine, TableEngineError } from '../store/table-engine';
 import {
   type ChangeRecord,
+  type PendingChange,
   type StreamViewType,
   type TableStream,
   type TableStreamLog,
@@ -168,7 +169,9 @@ export class EmbeddedTables {
 
   /**
    * Runs `apply` holding the locks of every table it writes and logs a change record for each
-   * target on a table with an enabled stream: the image before `apply`, the image after.
+   * target on a table with an enabled stream: the image before `apply`, the image after. The
+   * record's place (with the image before) is stored before the write, so a crash in between
+   * loses no record: `recover` finishes it from the item as stored.
    */
   async tracked<T>(tables: string[], targets: WriteTarget[], apply: () => Promise<T>): Promise<T> {
     return this.locks.run(tables, async () => {
@@ -182,17 +185,52 @@ export class EmbeddedTables {
         }
       }
       const before = await Promise.all(watched.map((w) => this.image(w.table, w.key)));
-      const result = await apply();
-      const after = await Promise.all(watched.map((w) => this.image(w.table, w.key)));
-      const byStream = new Map<TableStream, ChangeRecord[]>();
-      watched.forEach((w, i) => {
-        const change = changeOf(w.stream.viewType, w.key, before[i], after[i]);
-        if (!change) return;
-        byStream.set(w.stream, [...(byStream.get(w.stream) ?? []), change]);
-      });
-      for (const [stream, changes] of byStream) this.log.append(stream.table, stream.label, changes);
-      return result;
+      const pending = this.log.begin(
+        watched.map((w, i) => ({
+          table: w.table,
+          label: w.stream.label,
+          keys: w.key,
+          before: before[i],
+          viewType: w.stream.viewType,
+        })),
+      );
+      try {
+        return await apply();
+      } finally {
+        // If the items cannot be read now, the places stay pending until `recover` at the next start.
+        await this.finish(pending).catch(() => undefined);
+      }
     });
+  }
+
+  /** Finishes the records of writes islet stopped in the middle of (call before serving). */
+  async recover(): Promise<number> {
+    const pending = this.log.pending();
+    await this.finish(pending, true);
+    return pending.length;
+  }
+
+  /** Turns pending places into records, from the items as stored now. */
+  private async finish(pending: PendingChange[], tableMayBeGone = false): Promise<void> {
+    const after = await Promise.all(
+      pending.map((p) =>
+        this.image(p.table, p.keys).then(
+          (item) => ({ item, known: true }),
+          (e) => {
+            if (tableMayBeGone && e instanceof TableEngineError && e.code === 'ResourceNotFoundException') {
+              return { item: undefined, known: false };
+            }
+            throw e;
+          },
+        ),
+      ),
+    );
+    this.log.finish(
+      pending.map((p, i) => ({
+        seq: p.seq,
+        change: after[i]!.known ? changeOf(p.viewType, p.keys, p.before, after[i]!.item) : undefined,
+      })),
+    );
   }
 
   private write(

@@ -23,6 +23,17 @@ export interface ChangeRecord {
   viewType: StreamViewType;
 }
 
+/** A write about to be applied to an item of a table with a stream: its key and image before. */
+export interface PendingChange {
+  /** Its place in the log, taken before the write so that records keep the order of writes. */
+  seq: number;
+  table: string;
+  label: string;
+  keys: Record<string, unknown>;
+  before?: Record<string, unknown>;
+  viewType: StreamViewType;
+}
+
 /** A stored change with its place in the log. */
 export interface LoggedChange extends ChangeRecord {
   /** Increasing over every table's records. */
@@ -52,6 +63,9 @@ export class TableStreamLog {
   private readonly atTimeStmt: StatementSync;
   private readonly trimStmt: StatementSync;
   private readonly listStmt: StatementSync;
+  private readonly pendingStmt: StatementSync;
+  private readonly finishStmt: StatementSync;
+  private readonly dropStmt: StatementSync;
   private readonly firstStmt: StatementSync;
   private lastTrim = 0;
 
@@ -82,6 +96,12 @@ export class TableStreamLog {
     );
     this.trimStmt = db.prepare('DELETE FROM table_stream_records WHERE created_at < ?');
     this.listStmt = db.prepare('SELECT * FROM table_streams ORDER BY table_name, created_at, label');
+    this.pendingStmt = db.prepare(
+      `SELECT seq, table_name, label, record FROM table_stream_records
+       WHERE record LIKE '{"pending":true,%' ORDER BY seq`,
+    );
+    this.finishStmt = db.prepare('UPDATE table_stream_records SET record = ? WHERE seq = ?');
+    this.dropStmt = db.prepare('DELETE FROM table_stream_records WHERE seq = ?');
     this.firstStmt = db.prepare(
       'SELECT MIN(seq) AS seq FROM table_stream_records WHERE table_name = ? AND label = ?',
     );
@@ -142,18 +162,71 @@ export class TableStreamLog {
     if (now - this.lastTrim > 60_000) this.trim(now);
   }
 
-  /** Up to `limit` records after sequence `afterSeq`. */
+  /**
+   * Takes places in the log for writes about to be applied (durably, before the write), with the
+   * images before them. `finish` turns them into records once the writes are done; after a crash
+   * in between, `pending` lists them so they can be finished from the items as stored.
+   */
+  begin(entries: Array<Omit<PendingChange, 'seq'>>, now = Date.now()): PendingChange[] {
+    if (entries.length === 0) return [];
+    const out: PendingChange[] = [];
+    this.transaction(() => {
+      for (const e of entries) {
+        const pending = { pending: true, keys: e.keys, before: e.before, viewType: e.viewType };
+        const r = this.insertRecord.run(e.table, e.label, now, JSON.stringify(pending));
+        out.push({ ...e, seq: Number(r.lastInsertRowid) });
+      }
+    });
+    return out;
+  }
+
+  /** Turns pending places into records (or drops them: the write changed nothing). */
+  finish(done: Array<{ seq: number; change: ChangeRecord | undefined }>, now = Date.now()): void {
+    if (done.length === 0) return;
+    this.transaction(() => {
+      for (const d of done) {
+        if (d.change) this.finishStmt.run(JSON.stringify(d.change), d.seq);
+        else this.dropStmt.run(d.seq);
+      }
+    });
+    if (now - this.lastTrim > 60_000) this.trim(now);
+  }
+
+  /** Places taken for writes whose outcome was never recorded (islet stopped in between). */
+  pending(): PendingChange[] {
+    const rows = this.pendingStmt.all() as Array<{
+      seq: number;
+      table_name: string;
+      label: string;
+      record: string;
+    }>;
+    return rows.map((r) => {
+      const p = JSON.parse(r.record) as Omit<PendingChange, 'seq' | 'table' | 'label'>;
+      return {
+        seq: r.seq,
+        table: r.table_name,
+        label: r.label,
+        keys: p.keys,
+        before: p.before,
+        viewType: p.viewType,
+      };
+    });
+  }
+
+  /** Up to `limit` records after sequence `afterSeq`, stopping before a write still in progress. */
   read(table: string, streamLabel: string, afterSeq: number, limit: number): LoggedChange[] {
     const rows = this.readStmt.all(table, streamLabel, afterSeq, limit) as Array<{
       seq: number;
       created_at: number;
       record: string;
     }>;
-    return rows.map((r) => ({
-      ...(JSON.parse(r.record) as ChangeRecord),
-      seq: r.seq,
-      createdAt: r.created_at,
-    }));
+    const out: LoggedChange[] = [];
+    for (const r of rows) {
+      const record = JSON.parse(r.record) as ChangeRecord & { pending?: true };
+      if (record.pending) break; // later records wait until this one is known, to keep write order
+      out.push({ ...record, seq: r.seq, createdAt: r.created_at });
+    }
+    return out;
   }
 
   /** The last sequence number of a stream (0 when it has none). */
