@@ -23,6 +23,7 @@ import * as eventsWebhook from './scenarios/events-webhook.mjs';
 import * as noisyNeighbour from './scenarios/noisy-neighbour.mjs';
 import * as peerWorkerd from './scenarios/peer-workerd.mjs';
 import * as serviceCalls from './scenarios/service-calls.mjs';
+import * as storageEvents from './scenarios/storage-events.mjs';
 import * as warmInvoke from './scenarios/warm-invoke.mjs';
 
 const ALL_SCENARIOS = [
@@ -34,6 +35,7 @@ const ALL_SCENARIOS = [
   density,
   noisyNeighbour,
   serviceCalls,
+  storageEvents,
 ];
 
 /** BENCH_ONLY=name1,name2 runs only those scenarios (in the order above). */
