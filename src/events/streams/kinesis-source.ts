@@ -42,12 +42,13 @@ export class KinesisSource implements StreamSource {
     this.client.destroy();
   }
 
-  async listShards(): Promise<string[]> {
+  async listShards(signal?: AbortSignal): Promise<string[]> {
     const shards: string[] = [];
     let token: string | undefined;
     do {
       const out = await this.client.send(
         new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.streamName }),
+        { abortSignal: signal },
       );
       for (const s of out.Shards ?? []) if (s.ShardId) shards.push(s.ShardId);
       token = out.NextToken;
@@ -55,7 +56,7 @@ export class KinesisSource implements StreamSource {
     return shards;
   }
 
-  async iterator(shardId: string, start: ShardStart): Promise<string> {
+  async iterator(shardId: string, start: ShardStart, signal?: AbortSignal): Promise<string> {
     const out = await this.client.send(
       new GetShardIteratorCommand({
         StreamName: this.streamName,
@@ -64,6 +65,7 @@ export class KinesisSource implements StreamSource {
         StartingSequenceNumber: start.type === 'AFTER_SEQUENCE_NUMBER' ? start.sequenceNumber : undefined,
         Timestamp: start.type === 'AT_TIMESTAMP' ? start.timestamp : undefined,
       }),
+      { abortSignal: signal },
     );
     if (!out.ShardIterator) throw new Error(`no iterator for ${shardId}`);
     return out.ShardIterator;
@@ -73,9 +75,11 @@ export class KinesisSource implements StreamSource {
     shardId: string,
     iterator: string,
     limit: number,
+    signal?: AbortSignal,
   ): Promise<{ records: StreamRecord[]; next: string | undefined }> {
     const out = await this.client.send(
       new GetRecordsCommand({ ShardIterator: iterator, Limit: Math.min(10_000, limit) }),
+      { abortSignal: signal },
     );
     const records = (out.Records ?? []).map((r) => {
       const arrival = r.ApproximateArrivalTimestamp ?? new Date();

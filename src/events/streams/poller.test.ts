@@ -104,4 +104,36 @@ describe('MappingRunner', () => {
     expect(at).toBeLessThanOrEqual(Date.now());
     expect(at).toBeGreaterThan(Date.now() - 5000);
   });
+
+  it('stops at once while a call to the stream hangs: the call is given the stop signal', async () => {
+    let aborted = 0;
+    const hang = (signal?: AbortSignal) =>
+      new Promise<never>((_, reject) =>
+        signal?.addEventListener('abort', () => {
+          aborted++;
+          reject(new Error('aborted'));
+        }),
+      );
+    const source: StreamSource = {
+      listShards: async () => ['shard-0'],
+      iterator: (_shard, _start, signal) => hang(signal),
+      read: async () => ({ records: [], next: 'it' }),
+    };
+    const runner = new MappingRunner(
+      mapping({ startingPosition: 'TRIM_HORIZON' }),
+      source,
+      new Map(),
+      {
+        invoke: async () => ok,
+        checkpoint: () => undefined,
+        discard: async () => undefined,
+        logger: createLogger('error'),
+      },
+      { idlePollMs: 5, retryBaseMs: 5, maxRetryDelayMs: 5 },
+    );
+    runner.start();
+    await new Promise((r) => setTimeout(r, 50));
+    await runner.stop(); // without the signal this never resolves: the test times out
+    expect(aborted).toBe(1);
+  });
 });

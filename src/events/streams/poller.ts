@@ -95,10 +95,11 @@ export class MappingRunner {
     const signal = this.abort.signal;
     while (!signal.aborted) {
       try {
-        for (const shardId of await this.source.listShards()) {
+        for (const shardId of await this.source.listShards(signal)) {
           if (!this.shards.has(shardId)) this.shards.set(shardId, this.pollShard(shardId));
         }
       } catch (e) {
+        if (signal.aborted) return;
         this.deps.logger.warn('stream.list_shards_failed', {
           mapping: this.mapping.uuid,
           error: (e as Error).message,
@@ -131,12 +132,18 @@ export class MappingRunner {
                 : m.startingPosition === 'LATEST' && reopenedAt
                   ? { type: 'AT_TIMESTAMP', timestamp: reopenedAt }
                   : { type: m.startingPosition },
+            signal,
           );
         }
         const batch: StreamRecord[] = [];
         const windowEnds = Date.now() + m.maximumBatchingWindowInSeconds * 1000;
         for (;;) {
-          const { records, next } = await this.source.read(shardId, iterator, m.batchSize - batch.length);
+          const { records, next } = await this.source.read(
+            shardId,
+            iterator,
+            m.batchSize - batch.length,
+            signal,
+          );
           batch.push(...records);
           if (!next) {
             // The shard is closed: deliver what was read, then this shard is done.

@@ -18,13 +18,15 @@ export type ShardStart =
  * calls (ListShards / GetShardIterator / GetRecords have the same meaning there).
  */
 export interface StreamSource {
-  listShards(): Promise<string[]>;
-  iterator(shardId: string, start: ShardStart): Promise<string>;
+  /** Each call may be given the poller's signal: a stopping mapping abandons calls in flight. */
+  listShards(signal?: AbortSignal): Promise<string[]>;
+  iterator(shardId: string, start: ShardStart, signal?: AbortSignal): Promise<string>;
   /** Up to `limit` records and the iterator to continue from (undefined when the shard is closed). */
   read(
     shardId: string,
     iterator: string,
     limit: number,
+    signal?: AbortSignal,
   ): Promise<{ records: StreamRecord[]; next: string | undefined }>;
   /** Releases connections; called once polling has stopped. */
   close?(): void;
