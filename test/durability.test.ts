@@ -159,7 +159,7 @@ describe('durability across kill -9', () => {
     /** Answers other than 201 (none expected). */
     const unexpected: string[] = [];
 
-    // When to kill: the brief's random 0-150 ms after firing (usually before any commit), then right
+    // When to kill: a random 0-150 ms after firing (usually before any commit), then right
     // as the k-th create is acknowledged (the creates commit in a burst, so others are mid-write).
     const plans: Array<{ afterMs: number } | { afterAcks: number }> = [
       { afterMs: Math.floor(Math.random() * 150) },
