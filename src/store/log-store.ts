@@ -31,6 +31,8 @@ export interface LogStreamInfo {
 export class LogStore {
   private readonly insert: StatementSync;
   private readonly ensureGroup: StatementSync;
+  /** Groups known to exist, so a busy function's records skip the group insert. */
+  private readonly knownGroups = new Set<string>();
 
   constructor(private readonly db: DatabaseSync) {
     this.insert = db.prepare(
@@ -47,7 +49,7 @@ export class LogStore {
     this.db.exec('BEGIN');
     try {
       for (const r of records) {
-        this.ensureGroup.run(r.functionName, r.firstMs);
+        if (!this.knownGroups.has(r.functionName)) this.ensureGroup.run(r.functionName, r.firstMs);
         this.insert.run(
           r.functionName,
           r.stream,
@@ -63,6 +65,7 @@ export class LogStore {
       this.db.exec('ROLLBACK');
       throw e;
     }
+    for (const r of records) this.knownGroups.add(r.functionName);
   }
 
   /** Log groups whose function name starts with `prefix`, after `afterName`, at most `limit`. */
@@ -175,6 +178,7 @@ export class LogStore {
 
   /** Deletes a group and its records; false when there was none. */
   deleteGroup(functionName: string): boolean {
+    this.knownGroups.delete(functionName);
     this.db.exec('BEGIN');
     try {
       this.db.prepare('DELETE FROM log_records WHERE function_name = ?').run(functionName);
