@@ -4,6 +4,7 @@ import { resolveConfig } from '../config';
 import { sampleEvents } from '../events/samples';
 import { createLogger } from '../logger';
 import { runExecutor } from '../runtime/executor/main';
+import { lowerPriority } from '../runtime/executor/priority';
 import { InsecureBindError } from '../server/auth';
 import { startServer } from '../server/serve';
 import { billingCommand } from './billing';
@@ -153,7 +154,9 @@ program
   .addOption(new Option('--max-environments <n>').default('2000'))
   .addOption(new Option('--memory-budget-bytes <n>').default(String(2 * 1024 ** 3)))
   .addOption(new Option('--data <dir>').default('./.islet'))
-  .action((opts: { maxEnvironments: string; memoryBudgetBytes: string; data: string }) => {
+  .addOption(new Option('--nice <n>').default('0'))
+  .action((opts: { maxEnvironments: string; memoryBudgetBytes: string; data: string; nice: string }) => {
+    if (Number(opts.nice) > 0) lowerPriority(Number(opts.nice));
     runExecutor(
       {
         maxEnvironments: Number(opts.maxEnvironments),

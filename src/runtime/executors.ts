@@ -36,6 +36,16 @@ interface Pending {
 /** Answers a function's service call: `ok` with the output, or not with the error (both wire text). */
 export type CallHandler = (meta: CallMeta, input: Buffer) => Promise<{ ok: boolean; wire: string }>;
 
+/**
+ * CPU share: a function whose invocation used this much CPU, or ran into its timeout or CPU cap,
+ * runs on the background executor (lowest OS priority) for a while, so a spinning tenant cannot
+ * take the CPU from the others and from the front process.
+ */
+const heavyCpuMs = 1000;
+const heavyForMs = 60_000;
+/** OS niceness of the background executor (19: runs only on CPU time nobody else wants). */
+const backgroundNice = 19;
+
 /** If the warm executor has this many more invocations in flight than the least busy one, spill over. */
 const spillThreshold = 8;
 
@@ -130,6 +140,10 @@ class ExecutorProcess {
 export class ExecutorPool {
   private executors: ExecutorProcess[] = [];
   private standby: ExecutorProcess | undefined;
+  /** Runs CPU-heavy functions at the lowest OS priority; started when first needed. */
+  private background: ExecutorProcess | undefined;
+  /** CPU-heavy functions, and until when (Date.now()) they stay on the background executor. */
+  private readonly heavy = new Map<string, number>();
   private stopping = false;
   /** Serialised specs, so the hot path does not stringify the same spec on every call. */
   private readonly specJson = new WeakMap<FunctionSpec, string>();
@@ -154,7 +168,29 @@ export class ExecutorPool {
 
   /** Sends one invocation to an executor; rejects with ExecutorCrashedError if it dies. */
   async invoke(spec: FunctionSpec, meta: InvokeMeta, payload: string | Buffer): Promise<InvocationResult> {
-    const ex = this.pick(spec.functionName);
+    const result = await this.send(this.route(spec.functionName), spec, meta, payload);
+    if (
+      result.cpuTimeMs >= heavyCpuMs ||
+      result.errorType === 'Sandbox.Timedout' ||
+      result.errorType === 'Runtime.CpuLimitExceeded'
+    ) {
+      this.heavy.set(spec.functionName, Date.now() + heavyForMs);
+    }
+    return result;
+  }
+
+  /** Functions on the background executor now (for tests and diagnostics). */
+  heavyFunctions(): string[] {
+    const now = Date.now();
+    return [...this.heavy].filter(([, until]) => until > now).map(([name]) => name);
+  }
+
+  private async send(
+    ex: ExecutorProcess,
+    spec: FunctionSpec,
+    meta: InvokeMeta,
+    payload: string | Buffer,
+  ): Promise<InvocationResult> {
     let specJson = this.specJson.get(spec);
     if (specJson === undefined) {
       specJson = JSON.stringify(spec);
@@ -193,7 +229,11 @@ export class ExecutorPool {
   /** Stops every executor (they exit when their socket closes). */
   async stop(): Promise<void> {
     this.stopping = true;
-    const all = [...this.executors, ...(this.standby ? [this.standby] : [])];
+    const all = [
+      ...this.executors,
+      ...(this.standby ? [this.standby] : []),
+      ...(this.background ? [this.background] : []),
+    ];
     await Promise.all(
       all.map(
         (ex) =>
@@ -208,6 +248,19 @@ export class ExecutorPool {
     removeAllTmpDirs(this.options.dataDir);
   }
 
+  /** The executor for a function: the background one while it is CPU-heavy, else by name. */
+  private route(functionName: string): ExecutorProcess {
+    const until = this.heavy.get(functionName);
+    if (until !== undefined) {
+      if (until > Date.now()) {
+        if (!this.background?.alive) this.background = this.spawnOne(backgroundNice);
+        return this.background;
+      }
+      this.heavy.delete(functionName);
+    }
+    return this.pick(functionName);
+  }
+
   private pick(functionName: string): ExecutorProcess {
     let h = 0;
     for (let i = 0; i < functionName.length; i++) h = (h * 31 + functionName.charCodeAt(i)) | 0;
@@ -217,9 +270,10 @@ export class ExecutorPool {
     return primary.inFlight - least.inFlight > spillThreshold ? least : primary;
   }
 
-  private spawnOne(): ExecutorProcess {
+  private spawnOne(nice = 0): ExecutorProcess {
     const cmd = selfCommand([
       'executor',
+      ...(nice ? ['--nice', String(nice)] : []),
       '--max-environments',
       String(this.options.maxEnvironments),
       '--memory-budget-bytes',
@@ -240,6 +294,11 @@ export class ExecutorPool {
   private replace(dead: ExecutorProcess, reason: string): void {
     if (dead.child.pid) removeExecutorTmpDirs(this.options.dataDir, dead.child.pid);
     if (this.stopping) return;
+    if (dead === this.background) {
+      this.logger.error('executor.crashed', { pid: dead.child.pid, reason, background: true });
+      this.background = undefined; // started again when a heavy function next runs
+      return;
+    }
     if (dead === this.standby) {
       this.logger.warn('executor.standby_exited', { pid: dead.child.pid, reason });
       this.standby = this.spawnOne();
