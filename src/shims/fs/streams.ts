@@ -26,6 +26,25 @@ export function createStreamClasses(
     return typeof fd === 'number' ? fd : typeof fd?.fd === 'number' ? fd.fd : null;
   };
 
+  /** The rest of destroy(), one turn later: the descriptor it owns closed, then 'error' and 'close'. */
+  const finishDestroy = (
+    s: { fd: number | null; closed: boolean; emit(event: string, ...args: unknown[]): boolean },
+    autoClose: boolean,
+    emitClose: boolean,
+    err: unknown,
+  ) =>
+    later(() => {
+      if (s.fd !== null && autoClose) {
+        try {
+          sync.closeSync(s.fd);
+        } catch {}
+        s.fd = null;
+      }
+      s.closed = true;
+      if (err) s.emit('error', err);
+      if (emitClose) s.emit('close');
+    });
+
   class ReadStream extends Emitter {
     path: string | undefined;
     fd: number | null;
@@ -120,17 +139,7 @@ export function createStreamClasses(
       if (this.destroyed) return this;
       this.destroyed = true;
       this.readable = false;
-      later(() => {
-        if (this.fd !== null && this.autoClose) {
-          try {
-            sync.closeSync(this.fd);
-          } catch {}
-          this.fd = null;
-        }
-        this.closed = true;
-        if (err) this.emit('error', err);
-        if (this.emitClose) this.emit('close');
-      });
+      finishDestroy(this, this.autoClose, this.emitClose, err);
       return this;
     }
 
@@ -336,17 +345,7 @@ export function createStreamClasses(
       if (this.destroyed) return this;
       this.destroyed = true;
       this.writable = false;
-      later(() => {
-        if (this.fd !== null && this.autoClose) {
-          try {
-            sync.closeSync(this.fd);
-          } catch {}
-          this.fd = null;
-        }
-        this.closed = true;
-        if (err) this.emit('error', err);
-        if (this.emitClose) this.emit('close');
-      });
+      finishDestroy(this, this.autoClose, this.emitClose, err);
       return this;
     }
 
