@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dynamodbAccess, dynamodbService } from './dynamodb';
 import { ServiceEndpoints } from './endpoints';
-import { type CallContext, ServiceCallFailure } from './host';
+import { ServiceCallFailure } from './host';
+import { recordingContext, rejection } from './testing';
 
 const account = { region: 'eu-west-1', accountId: '123456789012' };
 const table = (name: string) => `arn:aws:dynamodb:eu-west-1:123456789012:table/${name}`;
@@ -142,22 +143,7 @@ describe('dynamodbAccess', () => {
 describe('dynamodbService', () => {
   const empty = new ServiceEndpoints(undefined, { region: 'us-east-1' });
   const service = dynamodbService({ endpoints: empty, account });
-  const context = (deny: boolean, asked: string[]): CallContext => ({
-    caller: { functionName: 'fn', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:fn' },
-    signal: AbortSignal.timeout(10_000),
-    authorize(action, resource) {
-      asked.push(`${action} ${resource}`);
-      if (deny) throw new ServiceCallFailure('AccessDeniedException', 'denied', 403);
-    },
-  });
-  const rejection = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (e) {
-      return e as ServiceCallFailure;
-    }
-    throw new Error('expected a rejection');
-  };
+  const context = recordingContext;
 
   it('authorises every table before looking for an endpoint', async () => {
     const asked: string[] = [];

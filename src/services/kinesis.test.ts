@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceEndpoints } from './endpoints';
-import { type CallContext, ServiceCallFailure } from './host';
+import { ServiceCallFailure } from './host';
 import { kinesisAccess, kinesisService } from './kinesis';
+import { recordingContext, rejection } from './testing';
 
 const account = { region: 'eu-west-1', accountId: '123456789012' };
 const stream = (name: string) => `arn:aws:kinesis:eu-west-1:123456789012:stream/${name}`;
@@ -104,22 +105,7 @@ describe('kinesisService', () => {
     endpoints: new ServiceEndpoints(undefined, { region: 'us-east-1' }),
     account,
   });
-  const context = (deny: boolean, asked: string[]): CallContext => ({
-    caller: { functionName: 'fn', functionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:fn' },
-    signal: AbortSignal.timeout(10_000),
-    authorize(action, resource) {
-      asked.push(`${action} ${resource}`);
-      if (deny) throw new ServiceCallFailure('AccessDeniedException', 'denied', 403);
-    },
-  });
-  const rejection = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (e) {
-      return e as ServiceCallFailure;
-    }
-    throw new Error('expected a rejection');
-  };
+  const context = recordingContext;
   const put = { StreamName: 'clicks', PartitionKey: 'p', Data: data };
 
   it('authorises before looking for an endpoint', async () => {
