@@ -1,9 +1,9 @@
 /**
  * The host's half of the service-call text format (the sandbox's half, and the format itself, is
- * shims/wire.ts): JSON with {"$islet:bytes": base64} for bytes and {"$islet:date": ISO} for dates.
+ * shims/wire.ts, whose tags it uses): JSON with {"$islet:bytes": base64} for bytes and
+ * {"$islet:date": ISO} for dates.
  */
-const bytesTag = '$islet:bytes';
-const dateTag = '$islet:date';
+import { bytesTag, dateTag } from '../shims/wire';
 
 /** Decodes a call's input: tagged bytes become Buffers, tagged dates Dates. Throws on bad JSON. */
 export function decodeWire(text: string): unknown {
