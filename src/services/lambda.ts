@@ -1,11 +1,10 @@
 import { parseFunctionRef, requireLatest } from '../control/function-ref';
 import type { Functions } from '../control/functions';
-import { clientContext, payloadText } from '../control/invoke-input';
+import { clientContext, invokeOptions, payloadText, syncAnswer } from '../control/invoke-input';
 import { InvalidParameterValueError, RequestTooLargeError } from '../errors';
 import type { AsyncQueue } from '../events/async-queue';
 import { limits } from '../limits';
 import type { Invoker } from '../runtime/invoker';
-import { logTailBase64 } from '../runtime/report';
 import { type Service, ServiceCallFailure } from './host';
 
 /** The Lambda API as a function sees it through the SDK shims: one function calling another. */
@@ -46,14 +45,7 @@ export function lambdaService(deps: {
     if (op === 'Invoke') {
       const fn = target(input);
       ctx.authorize('lambda:InvokeFunction', fn.spec.functionArn);
-      const type = input.InvocationType ?? 'RequestResponse';
-      if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
-        throw new InvalidParameterValueError(`Unsupported InvocationType: ${String(type).slice(0, 40)}`);
-      }
-      const logType = input.LogType ?? 'None';
-      if (logType !== 'None' && logType !== 'Tail') {
-        throw new InvalidParameterValueError(`Unsupported LogType: ${String(logType).slice(0, 40)}`);
-      }
+      const { type, tail } = invokeOptions(input.InvocationType, input.LogType);
       const payload = payloadOf(
         input.Payload,
         type === 'Event' ? limits.maxAsyncPayloadBytes : limits.maxSyncPayloadBytes,
@@ -65,22 +57,13 @@ export function lambdaService(deps: {
         return { StatusCode: 202, Payload: new Uint8Array(0) };
       }
       const extras = cc === undefined ? undefined : JSON.stringify({ clientContext: cc });
-      const result = await invoker.invoke(fn, payload, { extras });
-      let body = result.payload;
-      let functionError = result.status === 'function-error' ? 'Unhandled' : undefined;
-      if (Buffer.byteLength(body) > limits.maxSyncPayloadBytes) {
-        functionError = 'Unhandled';
-        body = JSON.stringify({
-          errorMessage: `Response payload size exceeded maximum allowed payload size (${limits.maxSyncPayloadBytes} bytes).`,
-          errorType: 'Function.ResponseSizeTooLarge',
-        });
-      }
+      const answer = syncAnswer(await invoker.invoke(fn, payload, { extras }), tail);
       return {
         StatusCode: 200,
         ExecutedVersion: fn.spec.version,
-        ...(functionError ? { FunctionError: functionError } : {}),
-        ...(logType === 'Tail' ? { LogResult: logTailBase64(result.log) } : {}),
-        Payload: Buffer.from(body),
+        ...(answer.functionError ? { FunctionError: answer.functionError } : {}),
+        ...(answer.logResult !== undefined ? { LogResult: answer.logResult } : {}),
+        Payload: Buffer.from(answer.payload),
       };
     }
     if (op === 'InvokeAsync') {

@@ -1,9 +1,8 @@
 import { type Context, Hono } from 'hono';
 import { parseFunctionRef, requireLatest } from '../../control/function-ref';
-import { clientContext, payloadText } from '../../control/invoke-input';
-import { InvalidParameterValueError, RequestTooLargeError, ServiceError } from '../../errors';
+import { clientContext, invokeOptions, payloadText, syncAnswer } from '../../control/invoke-input';
+import { RequestTooLargeError, ServiceError } from '../../errors';
 import { limits } from '../../limits';
-import { logTailBase64 } from '../../runtime/report';
 import { readBody } from '../body';
 import type { ServerDeps } from '../context';
 
@@ -23,15 +22,14 @@ export function invokeRoutes(deps: ServerDeps): Hono {
   };
 
   app.post('/2015-03-31/functions/:name/invocations', async (c) => {
-    const type = c.req.header('x-amz-invocation-type') ?? 'RequestResponse';
-    const logType = c.req.header('x-amz-log-type') ?? 'None';
-    if (!['RequestResponse', 'Event', 'DryRun'].includes(type)) {
-      throw new InvalidParameterValueError(`Unsupported InvocationType: ${type.slice(0, 40)}`);
-    }
-    if (logType !== 'None' && logType !== 'Tail')
-      throw new InvalidParameterValueError(`Unsupported LogType: ${logType.slice(0, 40)}`);
+    const { type, tail } = invokeOptions(
+      c.req.header('x-amz-invocation-type'),
+      c.req.header('x-amz-log-type'),
+    );
     const fn = target(c);
     let payload: string;
+    // The synchronous path hands the request's own bytes on (payloadText only checks them).
+    let bytes: Buffer | undefined;
     if (type === 'Event') {
       const declared = Number(c.req.header('content-length') ?? '0');
       const tooLarge = (n: number) =>
@@ -45,7 +43,8 @@ export function invokeRoutes(deps: ServerDeps): Hono {
         }),
       );
     } else {
-      payload = payloadText(await readBody(c, limits.maxSyncPayloadBytes, 'InvokeFunction'));
+      bytes = await readBody(c, limits.maxSyncPayloadBytes, 'InvokeFunction');
+      payload = payloadText(bytes);
     }
     const ctx = clientContext(c.req.header('x-amz-client-context'));
     if (type === 'DryRun') return c.body(null, 204);
@@ -55,23 +54,16 @@ export function invokeRoutes(deps: ServerDeps): Hono {
       return c.body(null, 202, { 'x-amzn-RequestId': id });
     }
     const extras = ctx === undefined ? undefined : JSON.stringify({ clientContext: ctx });
-    const result = await invoker.invoke(fn, payload, { extras });
+    const result = await invoker.invoke(fn, bytes?.length ? bytes : payload, { extras });
+    const answer = syncAnswer(result, tail);
     const headers: Record<string, string> = {
       'Content-Type': 'application/json',
       'X-Amz-Executed-Version': fn.spec.version,
       'x-amzn-RequestId': result.requestId,
     };
-    let body = result.payload;
-    if (result.status === 'function-error') headers['X-Amz-Function-Error'] = 'Unhandled';
-    if (Buffer.byteLength(body) > limits.maxSyncPayloadBytes) {
-      headers['X-Amz-Function-Error'] = 'Unhandled';
-      body = JSON.stringify({
-        errorMessage: `Response payload size exceeded maximum allowed payload size (${limits.maxSyncPayloadBytes} bytes).`,
-        errorType: 'Function.ResponseSizeTooLarge',
-      });
-    }
-    if (logType === 'Tail') headers['X-Amz-Log-Result'] = logTailBase64(result.log);
-    return c.body(body, 200, headers);
+    if (answer.functionError) headers['X-Amz-Function-Error'] = answer.functionError;
+    if (answer.logResult !== undefined) headers['X-Amz-Log-Result'] = answer.logResult;
+    return c.body(answer.payload, 200, headers);
   });
 
   // The 2014 API: fire-and-forget, answers {"Status": 202}.
