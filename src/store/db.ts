@@ -146,19 +146,23 @@ const migrations = [
 ];
 
 /**
- * Opens islet's SQLite database in WAL mode with full sync: a committed transaction survives
- * kill -9 and power loss.
+ * Opens a SQLite database in WAL mode with the given sync level and applies the migrations it has
+ * not had yet (the index in `migrations` is the schema version), each in its own transaction.
  */
-export function openDatabase(dataDir: string): DatabaseSync {
-  const db = new DatabaseSync(join(dataDir, 'islet.db'));
+export function openMigrated(
+  path: string,
+  migrations: readonly string[],
+  synchronous: 'FULL' | 'NORMAL',
+): DatabaseSync {
+  const db = new DatabaseSync(path);
   db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = FULL');
+  db.exec(`PRAGMA synchronous = ${synchronous}`);
   db.exec('PRAGMA busy_timeout = 5000');
   const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   for (let v = version; v < migrations.length; v++) {
     db.exec('BEGIN');
     try {
-      db.exec(migrations[v]);
+      db.exec(migrations[v]!);
       db.exec(`PRAGMA user_version = ${v + 1}`);
       db.exec('COMMIT');
     } catch (e) {
@@ -167,4 +171,12 @@ export function openDatabase(dataDir: string): DatabaseSync {
     }
   }
   return db;
+}
+
+/**
+ * Opens islet's SQLite database in WAL mode with full sync: a committed transaction survives
+ * kill -9 and power loss.
+ */
+export function openDatabase(dataDir: string): DatabaseSync {
+  return openMigrated(join(dataDir, 'islet.db'), migrations, 'FULL');
 }

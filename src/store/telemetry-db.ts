@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import type { DatabaseSync } from 'node:sqlite';
+import { openMigrated } from './db';
 
 /**
  * Metrics and logs live in their own SQLite file, apart from islet.db: they are written on every
@@ -49,21 +50,5 @@ const migrations = [
 
 /** Opens (and migrates) the telemetry database in the data dir. */
 export function openTelemetryDatabase(dataDir: string): DatabaseSync {
-  const db = new DatabaseSync(join(dataDir, 'telemetry.db'));
-  db.exec('PRAGMA journal_mode = WAL');
-  db.exec('PRAGMA synchronous = NORMAL');
-  db.exec('PRAGMA busy_timeout = 5000');
-  const version = (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
-  for (let v = version; v < migrations.length; v++) {
-    db.exec('BEGIN');
-    try {
-      db.exec(migrations[v]!);
-      db.exec(`PRAGMA user_version = ${v + 1}`);
-      db.exec('COMMIT');
-    } catch (e) {
-      db.exec('ROLLBACK');
-      throw e;
-    }
-  }
-  return db;
+  return openMigrated(join(dataDir, 'telemetry.db'), migrations, 'NORMAL');
 }
