@@ -37,3 +37,22 @@ describe('REPORT line', () => {
     expect(tail.toString('utf8')).not.toContain('\ufffd');
   });
 });
+
+describe('log tail', () => {
+  /** The tail taken from the whole log's bytes: what logTailBase64 must always equal. */
+  const reference = (log: string, maxBytes: number) => {
+    const bytes = Buffer.from(log, 'utf8');
+    let start = Math.max(0, bytes.length - maxBytes);
+    while (start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++;
+    return bytes.subarray(start).toString('base64');
+  };
+
+  it('equals the tail of the whole log for every cut through multi-byte characters', () => {
+    const log = 'a\u00e9\u20ac\ud83d\ude00'.repeat(40); // 1-, 2-, 3- and 4-byte characters
+    for (let max = 1; max < 60; max++) {
+      for (const l of [log, log.slice(1), log.slice(0, -1), 'short']) {
+        expect(logTailBase64(l, max)).toBe(reference(l, max));
+      }
+    }
+  });
+});

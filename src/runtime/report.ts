@@ -50,7 +50,8 @@ export function timeoutLine(requestId: string, timeoutSeconds: number): string {
 
 /** The last `maxBytes` of a log, cut at a character boundary, base64-encoded (X-Amz-Log-Result). */
 export function logTailBase64(log: string, maxBytes = limits.logTailBytes): string {
-  const bytes = Buffer.from(log, 'utf8');
+  // Every UTF-16 unit takes at least one byte: the last maxBytes units hold the last maxBytes bytes.
+  const bytes = Buffer.from(log.length > maxBytes ? log.slice(-maxBytes) : log, 'utf8');
   let start = Math.max(0, bytes.length - maxBytes);
   while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start++;
   return bytes.subarray(start).toString('base64');
