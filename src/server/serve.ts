@@ -65,7 +65,8 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
   mkdirSync(config.dataDir, { recursive: true });
   const db = openDatabase(config.dataDir);
   // Beyond loopback the API needs access keys (or --insecure): refuse before anything starts.
-  const keysExist = accessKeysExist(new IamStore(db, loadSecret(config.dataDir), config.accountId));
+  const iamStore = new IamStore(db, loadSecret(config.dataDir), config.accountId);
+  const keysExist = accessKeysExist(iamStore);
   assertSafeBind(config.host, config.insecure, keysExist());
   const store = new FunctionStore(db);
   const code = new CodeStore(config.dataDir);
@@ -134,7 +135,6 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
     });
   }
   // Execution roles: functions call services as their role's inline policies allow (local mode: no roles, no checks).
-  const iamStore = new IamStore(db, loadSecret(config.dataDir), config.accountId);
   const identities = new Identities(iamStore);
   const authorizer = new RoleAuthorizer(iamStore, (name) => functions.get(name).role, account, logger);
   authorizer.announce();
