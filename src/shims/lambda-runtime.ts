@@ -71,9 +71,9 @@ export class LambdaRuntime {
         resolve(outcome);
       };
       const fail = (error: unknown, fatal: boolean) => {
-        const payload = toErrorPayload(error);
-        writeConsoleLine('ERROR', `Invoke Error \t${JSON.stringify(payload)}`);
-        settle((fatal ? 'X' : 'E') + JSON.stringify(payload));
+        const payload = JSON.stringify(toErrorPayload(error));
+        writeConsoleLine('ERROR', `Invoke Error \t${payload}`);
+        settle((fatal ? 'X' : 'E') + payload);
       };
       const succeed = (result: unknown) => {
         let text: string;
