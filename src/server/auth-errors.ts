@@ -4,6 +4,7 @@ import type { ApiName } from '../control/api-actions';
 import type { SigV4Failure, SigV4FailureKind } from '../control/sigv4';
 import { LambdaError, type RequestTooLargeError } from '../errors';
 import { errorResponse } from './on-error';
+import { escapeXml } from './xml';
 
 /**
  * Authentication and authorisation refusals in each API's own error shape: Lambda's
@@ -109,10 +110,6 @@ function wireOf(c: Context, api: ApiName): Wire {
   return 'json';
 }
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 /** CBOR of a map of short text strings (major types 5 and 3), enough for an error body. */
 function cborTextMap(entries: Record<string, string>): Buffer {
   const head = (major: number, n: number) =>
@@ -156,12 +153,12 @@ export function apiError(
     });
   }
   const fields = Object.entries(detail)
-    .map(([k, v]) => `<${k}>${esc(v)}</${k}>`)
+    .map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`)
     .join('');
   const xml =
     wire === 's3'
-      ? `<Error><Code>${code}</Code><Message>${esc(message)}</Message>${fields}<RequestId>${requestId}</RequestId></Error>`
-      : `<ErrorResponse xmlns="${queryNamespaces[api] ?? ''}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${esc(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+      ? `<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message>${fields}<RequestId>${requestId}</RequestId></Error>`
+      : `<ErrorResponse xmlns="${queryNamespaces[api] ?? ''}"><Error><Type>Sender</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
   return c.body(`<?xml version="1.0" encoding="UTF-8"?>\n${xml}`, status as 403, {
     'Content-Type': wire === 's3' ? 'application/xml' : 'text/xml',
     'x-amz-request-id': requestId,

@@ -3,6 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import type { Context } from 'hono';
 import type { S3Error } from '../control/notifications';
 import { S3Failure, s3Errors } from '../control/object-errors';
+import { escapeXml } from './xml';
 
 /** S3's REST-XML wire: documents, errors and request ids. */
 
@@ -11,12 +12,7 @@ export const s3Namespace = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
 /** Escapes text for an XML element or attribute. */
 export function esc(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/\r/g, '&#13;');
+  return escapeXml(s).replace(/\r/g, '&#13;');
 }
 
 /** `<Name>value</Name>`, escaped; nothing for undefined. */

@@ -1,13 +1,10 @@
+import { escapeXml } from '../xml';
 import { type Codec, type Encoded, type MemberTypes, WireError } from './codec';
 
 /** Most members of one list a query request may carry (CloudWatch's longest list is 500). */
 const maxListMembers = 1000;
 /** Most dot-separated parts of one parameter name (CloudWatch's deepest is 8). */
 const maxNameSegments = 16;
-
-function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** Defines a member as an own property (so `__proto__` is just a name). */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { type Context, Hono } from 'hono';
 import { sampleEvents } from '../../events/samples';
 import type { ServerDeps } from '../context';
+import { escapeXml } from '../xml';
 
 /**
  * The web console's Content-Security-Policy: scripts and styles from islet only (no inline script
@@ -29,9 +30,6 @@ const hardening = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-const escapeAttr = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 /** Assets compressed once, on first request. */
 const gzipped = new Map<string, Buffer>();
 
@@ -50,8 +48,8 @@ export function consoleRoutes(deps: ServerDeps): Hono {
   );
 
   const page = consoleIndexTemplate
-    .replace('{{region}}', escapeAttr(deps.account.region))
-    .replace('{{account}}', escapeAttr(deps.account.accountId));
+    .replace('{{region}}', escapeXml(deps.account.region))
+    .replace('{{account}}', escapeXml(deps.account.accountId));
   const index = (c: Context) => {
     return c.body(page, 200, {
       ...hardening,
