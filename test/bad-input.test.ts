@@ -410,6 +410,14 @@ function rawConnection(): Promise<{ socket: Socket; received: () => string; clos
 }
 
 describe('malformed requests', () => {
+  it("a presigned credential with a stray '%' is routed like any unsigned request, not a 500", async () => {
+    for (const q of ['%25zz%E0', 'a%2Fb%2F%E0%A4']) {
+      const res = await fetch(`${server.url}/2015-03-31/functions/?X-Amz-Credential=${q}`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { Functions: unknown[] }).Functions).toBeInstanceOf(Array);
+    }
+  });
+
   it('a CreateFunction body that is not JSON is InvalidRequestContentException', async () => {
     const res = await fetch(`${server.url}/2015-03-31/functions`, {
       method: 'POST',

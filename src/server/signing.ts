@@ -7,9 +7,8 @@ export function signingService(
   authorization: string | undefined,
   credentialQuery: string | undefined,
 ): string | undefined {
-  const credential =
-    /Credential=([^,\s]+)/.exec(authorization ?? '')?.[1] ??
-    (credentialQuery ? decodeURIComponent(credentialQuery) : undefined);
+  // The query value comes decoded already: decoding it again would throw on a literal '%'.
+  const credential = /Credential=([^,\s]+)/.exec(authorization ?? '')?.[1] ?? credentialQuery;
   return credential?.split('/')[3];
 }
 
