@@ -37,8 +37,12 @@ export async function apiCall(
       service,
       sha256: Sha256,
     });
-    const query: Record<string, string> = {};
-    for (const [k, v] of url.searchParams) query[k] = v;
+    // A repeated key keeps every value: the server signs over all of them.
+    const query: Record<string, string | string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      const seen = query[k];
+      query[k] = seen === undefined ? v : [...(Array.isArray(seen) ? seen : [seen]), v];
+    }
     const signed = await signer.sign({
       method,
       protocol: url.protocol,
