@@ -66,8 +66,8 @@ function withIdentities<T>(
     mkdirSync(config.dataDir, { recursive: true });
   }
   const db = openDatabase(config.dataDir);
+  const store = new IamStore(db, loadSecret(config.dataDir), config.accountId);
   try {
-    const store = new IamStore(db, loadSecret(config.dataDir), config.accountId);
     return work(new Identities(store), store);
   } catch (e) {
     if (e instanceof IamError) {
@@ -78,6 +78,7 @@ function withIdentities<T>(
     }
     throw e;
   } finally {
+    store.close();
     db.close();
   }
 }

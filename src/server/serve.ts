@@ -302,6 +302,7 @@ export async function startServer(config: ServerConfig, logger: Logger): Promise
       await tables.embedded?.engine.close();
       kinesis.close();
       s3.close();
+      iamStore.close();
       db.close();
     },
   };

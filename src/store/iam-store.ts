@@ -1,5 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { FileChangeWatch } from './file-change-watch.js';
 
 /** An IAM role as stored. */
 export interface RoleRecord {
@@ -60,6 +61,9 @@ type Owner = 'role' | 'user';
 export class IamStore {
   private readonly sealKey: Buffer;
   private readonly stmt: Record<string, StatementSync>;
+  /** Says when the database file was written, so `generation()` is not a read per request. */
+  private readonly changes: FileChangeWatch | undefined;
+  private cachedGeneration = -1;
 
   constructor(
     private readonly db: DatabaseSync,
@@ -69,6 +73,8 @@ export class IamStore {
     this.sealKey = Buffer.from(
       hkdfSync('sha256', dataDirSecret, Buffer.alloc(0), 'islet iam access keys', 32),
     );
+    const file = db.location();
+    this.changes = file ? new FileChangeWatch(file) : undefined;
     const prepare = (sql: string) => db.prepare(sql);
     this.stmt = {
       generation: prepare('SELECT value FROM iam_generation WHERE id = 1'),
@@ -134,7 +140,14 @@ export class IamStore {
 
   /** Changes so far to IAM data, by any process: compare to tell whether a cache is stale. */
   generation(): number {
-    return (this.stmt.generation.get() as { value: number }).value;
+    if (!this.changes || this.changes.changed())
+      this.cachedGeneration = (this.stmt.generation.get() as { value: number }).value;
+    return this.cachedGeneration;
+  }
+
+  /** Stops watching the database file (the connection itself belongs to the caller). */
+  close(): void {
+    this.changes?.close();
   }
 
   roleArn(role: Pick<RoleRecord, 'name' | 'path'>): string {
@@ -289,6 +302,7 @@ export class IamStore {
       const changed = change();
       if (changed) this.stmt.bump.run();
       this.db.exec('COMMIT');
+      if (changed) this.changes?.touch();
       return changed;
     } catch (e) {
       this.db.exec('ROLLBACK');

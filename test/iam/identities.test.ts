@@ -28,6 +28,7 @@ beforeEach(() => {
   ids = new Identities(store);
 });
 afterEach(() => {
+  store.close();
   db.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -264,7 +265,7 @@ describe('users and access keys', () => {
     expect(() => other.secretFor(key.id)).toThrow(/cannot be decrypted/);
   });
 
-  it('bumps the generation on every change and only then', () => {
+  it('bumps the generation on every change and only then', async () => {
     const g0 = store.generation();
     ids.createUser({ UserName: 'ann' });
     const g1 = store.generation();
@@ -276,7 +277,12 @@ describe('users and access keys', () => {
     const second = openDatabase(dir);
     const secondStore = new IamStore(second, loadSecret(dir), '123456789012');
     new Identities(secondStore).putPolicy('user', 'ann', 'p', allowAll);
+    secondStore.close();
     second.close();
+    // The first store learns of it from the file notification, within a few event-loop turns
+    // (well before its one-second fallback read).
+    const seenAt = Date.now();
+    while (store.generation() === g1 && Date.now() - seenAt < 300) await new Promise((r) => setTimeout(r, 5));
     expect(store.generation()).toBeGreaterThan(g1);
     expect(ids.listPolicies('user', 'ann').items).toEqual(['p']);
   });
