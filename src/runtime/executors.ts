@@ -5,6 +5,7 @@ import { removeAllTmpDirs, removeExecutorTmpDirs } from './executor/tmp-dir';
 import type { FunctionSpec, InvocationResult, InvocationResultMeta, InvokeMeta } from './invocation';
 import { type CallMeta, encodeFrame, FrameReader, FrameType } from './protocol';
 import { selfCommand } from './self-command';
+import { WarmRouting } from './warm-routing';
 
 /** Settings of the executor processes. */
 export interface ExecutorOptions {
@@ -145,6 +146,8 @@ export class ExecutorPool {
   /** CPU-heavy functions, and until when (Date.now()) they stay on the background executor. */
   private readonly heavy = new Map<string, number>();
   private stopping = false;
+  /** Which executors hold idle environments of each function version. */
+  private readonly warm: WarmRouting<ExecutorProcess>;
   /** Serialised specs, so the hot path does not stringify the same spec on every call. */
   private readonly specJson = new WeakMap<FunctionSpec, string>();
   /** Answers functions' service calls; until set, every call fails as unavailable. */
@@ -156,7 +159,9 @@ export class ExecutorPool {
   constructor(
     private readonly options: ExecutorOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.warm = new WarmRouting(Math.max(1000, options.maxEnvironments));
+  }
 
   /** Starts the executors and a standby. */
   start(): void {
@@ -168,7 +173,10 @@ export class ExecutorPool {
 
   /** Sends one invocation to an executor; rejects with ExecutorCrashedError if it dies. */
   async invoke(spec: FunctionSpec, meta: InvokeMeta, payload: string | Buffer): Promise<InvocationResult> {
-    const result = await this.send(this.route(spec.functionName), spec, meta, payload);
+    const ex = this.route(spec);
+    this.warm.sent(spec.key, ex);
+    const result = await this.send(ex, spec, meta, payload);
+    if (result.idleWarm !== undefined) this.warm.reported(spec.key, ex, result.idleWarm);
     if (
       result.cpuTimeMs >= heavyCpuMs ||
       result.errorType === 'Sandbox.Timedout' ||
@@ -248,8 +256,13 @@ export class ExecutorPool {
     removeAllTmpDirs(this.options.dataDir);
   }
 
-  /** The executor for a function: the background one while it is CPU-heavy, else by name. */
-  private route(functionName: string): ExecutorProcess {
+  /**
+   * The executor for an invocation: the background one while the function is CPU-heavy; else one
+   * holding an idle warm environment of its version; else the one its name hashes to, unless that
+   * one is much busier than another (the call starts cold either way).
+   */
+  private route(spec: FunctionSpec): ExecutorProcess {
+    const functionName = spec.functionName;
     const until = this.heavy.get(functionName);
     if (until !== undefined) {
       if (until > Date.now()) {
@@ -258,7 +271,12 @@ export class ExecutorPool {
       }
       this.heavy.delete(functionName);
     }
-    return this.pick(functionName);
+    const warm = this.warm.find(
+      spec.key,
+      (ex) => ex.alive && ex !== this.background,
+      (ex) => ex.inFlight,
+    );
+    return warm ?? this.pick(functionName);
   }
 
   private pick(functionName: string): ExecutorProcess {
@@ -292,6 +310,7 @@ export class ExecutorPool {
   }
 
   private replace(dead: ExecutorProcess, reason: string): void {
+    this.warm.forget(dead);
     if (dead.child.pid) removeExecutorTmpDirs(this.options.dataDir, dead.child.pid);
     if (this.stopping) return;
     if (dead === this.background) {

@@ -52,6 +52,8 @@ export interface InvocationResultMeta {
   log: string;
   /** Log stream of the execution environment that ran it (Lambda's naming); absent if none ran. */
   logStream?: string;
+  /** Idle environments of this function version left in that executor (for warm routing). */
+  idleWarm?: number;
 }
 
 /** A finished invocation as the front sees it. */

@@ -1,7 +1,7 @@
 import { Socket } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import type { ErrorPayload } from '../bridge';
-import type { FunctionSpec, InvokeMeta } from '../invocation';
+import type { FunctionSpec, InvocationResultMeta, InvokeMeta } from '../invocation';
 import { type CallMeta, encodeFrame, type Frame, FrameReader, FrameType } from '../protocol';
 import { ExecutionEnvironment, setCallSink, setTmpRoot, spares } from './environment';
 import { EnvironmentPool, type PoolOptions } from './pool';
@@ -80,7 +80,8 @@ export function runExecutor(options: PoolOptions, dataDir: string): void {
     env.checkedOut = true;
     const { payload, ...meta } = await env.invoke(invoke, frame.body.toString('utf8'), initError);
     pool.give(env);
-    send(encodeFrame(FrameType.Result, frame.id, JSON.stringify(meta), payload));
+    const answer: InvocationResultMeta = { ...meta, idleWarm: pool.idleCount(spec.key) };
+    send(encodeFrame(FrameType.Result, frame.id, JSON.stringify(answer), payload));
   };
 
   // Service calls go to the front process, which holds the credentials, policies and stores.

@@ -46,6 +46,11 @@ export class EnvironmentPool {
     return chosen;
   }
 
+  /** Idle environments of this function version. */
+  idleCount(key: string): number {
+    return this.byKey.get(key)?.size ?? 0;
+  }
+
   /** Returns an environment after an invocation; broken ones are disposed. */
   give(env: ExecutionEnvironment): void {
     env.checkedOut = false;
