@@ -2,6 +2,7 @@
  * Load generation with autocannon, run programmatically in this process.
  */
 import autocannon from 'autocannon';
+import { cpuTimesMs, processTree } from './process.mjs';
 
 /** Benchmark settings, from the environment so CI and quick local runs can shorten them. */
 export function loadConfig(env = process.env) {
@@ -102,10 +103,28 @@ export class LatencyRecorder {
   }
 }
 
-/** A warm-up run whose numbers are thrown away, then the measured run. */
-export async function measure(target, config) {
+/**
+ * A warm-up run whose numbers are thrown away, then the measured run. With `serverPid`, the row
+ * also gets the CPU time the server (that process and its children) spent per response during the
+ * measured run, in µs: `serverCpuUs`, and `serverCpuUsByProcess` (the front first).
+ */
+export async function measure(target, config, serverPid) {
   await runLoad({ ...target, connections: config.connections, durationSeconds: config.warmupSeconds });
-  return runLoad({ ...target, connections: config.connections, durationSeconds: config.durationSeconds });
+  const pids = serverPid === undefined ? [] : processTree(serverPid);
+  const before = cpuTimesMs(pids);
+  const result = await runLoad({
+    ...target,
+    connections: config.connections,
+    durationSeconds: config.durationSeconds,
+  });
+  if (serverPid === undefined || result.requests === 0) return result;
+  const after = cpuTimesMs(pids);
+  const perResponse = pids.map((pid) => ((after[pid] - before[pid]) * 1000) / result.requests);
+  return {
+    ...result,
+    serverCpuUs: perResponse.reduce((sum, us) => sum + us, 0),
+    serverCpuUsByProcess: perResponse.filter((us, i) => i === 0 || us > 0),
+  };
 }
 
 /**

@@ -176,3 +176,37 @@ function logTail(logPath) {
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The pids of a process and its direct children (islet's executors), from /proc. */
+export function processTree(pid) {
+  const children = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = readStat(Number(entry));
+    if (stat && Number(stat[1]) === pid) children.push(Number(entry));
+  }
+  return [pid, ...children];
+}
+
+/**
+ * CPU time (user + system, ms) so far of each pid given, by pid; 0 for one that has exited.
+ * Linux reports it in clock ticks of 10 ms (USER_HZ is 100 on every Linux architecture Node runs on).
+ */
+export function cpuTimesMs(pids) {
+  return Object.fromEntries(
+    pids.map((pid) => {
+      const stat = readStat(pid);
+      return [pid, stat ? (Number(stat[11]) + Number(stat[12])) * 10 : 0];
+    }),
+  );
+}
+
+/** Fields of /proc/PID/stat after the command name (index 0 is the state, 1 the parent pid). */
+function readStat(pid) {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}

@@ -35,7 +35,7 @@ export function machineInfo() {
  * FORMATS' names, or a function of the row) or, without one, by a guess from the key, the label
  * and the value (see formatValue).
  */
-const RUN_COLUMNS = [
+export const RUN_COLUMNS = [
   { key: 'target', label: 'Target', format: 'text' },
   { key: 'reqPerSec', label: 'req/s', format: 'int' },
   { key: 'p50', label: 'p50 ms', format: 'ms' },

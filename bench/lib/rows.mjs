@@ -1,13 +1,16 @@
 // Table rows shared by the scenarios that measure a target with autocannon beside a baseline.
 import { measure } from './load.mjs';
 
-/** Measures one target (after its warm-up) and returns its table row. */
-export async function measureRow(scenario, target, request, config) {
+/**
+ * Measures one target (after its warm-up) and returns its table row; with `serverPid`, also the
+ * server's CPU per response (see `measure`).
+ */
+export async function measureRow(scenario, target, request, config, serverPid) {
   console.error(
     `${scenario}: ${target}: ${config.warmupSeconds} s warm-up + ${config.durationSeconds} s, ` +
       `${config.connections} connections`,
   );
-  const result = await measure(request, config);
+  const result = await measure(request, config, serverPid);
   return { target, kind: 'run', status: 'ok', ...result };
 }
 
@@ -22,6 +25,7 @@ export function meanRow(target, runs) {
     reqPerSec: mean('reqPerSec'),
     p50: mean('p50'),
     p99: mean('p99'),
+    ...(runs.every((r) => r.serverCpuUs !== undefined) ? { serverCpuUs: mean('serverCpuUs') } : {}),
     errors: total('errors'),
     timeouts: total('timeouts'),
     requests: total('requests'),

@@ -17,11 +17,19 @@ import {
   startIslet,
 } from '../lib/islet.mjs';
 import { checkResponse } from '../lib/load.mjs';
+import { RUN_COLUMNS } from '../lib/report.mjs';
 import { meanRow, measureRow, signedPercent } from '../lib/rows.mjs';
 
 export const name = 'warm-invoke';
 export const description =
   'Warm function, tiny JSON work: islet Invoke API and function URL vs a plain Hono app (child process).';
+
+/**
+ * The load columns, plus the CPU time the server's processes spent per response (islet: the front
+ * and its executors), which says where the gap to the baseline goes when req/s alone cannot: on
+ * this 2-core box autocannon takes one core, so the servers share the other.
+ */
+export const columns = [...RUN_COLUMNS, { key: 'serverCpuUs', label: 'server CPU µs/req', format: 'fixed1' }];
 
 /** The project's performance target for warm invocations, relative to the Hono baseline. */
 export const TARGET = { minReqPerSecRatio: 0.8, maxP99Ratio: 1.5 };
@@ -68,9 +76,9 @@ export async function run(config) {
     const honoTarget = { url: `${hono.baseUrl}/work`, body: PAYLOAD, headers: HEADERS };
     honoTarget.expectBody = await checkResponse(honoTarget, EXPECTED);
 
-    const honoFirst = await measureRow(name, 'hono (run 1)', honoTarget, config);
+    const honoFirst = await measureRow(name, 'hono (run 1)', honoTarget, config, hono.pid);
     isletRows = await runIslet(config, failures);
-    const honoSecond = await measureRow(name, 'hono (run 2)', honoTarget, config);
+    const honoSecond = await measureRow(name, 'hono (run 2)', honoTarget, config, hono.pid);
     honoRuns = [honoFirst, honoSecond];
   } finally {
     await hono.stop();
@@ -91,6 +99,13 @@ export async function run(config) {
   );
   for (const row of isletRows) {
     if (row.status !== 'ok') continue;
+    const [front, ...executors] = row.serverCpuUsByProcess ?? [];
+    if (front !== undefined)
+      notes.push(
+        `${row.target}: server CPU per response ${row.serverCpuUs.toFixed(1)} µs = front ${front.toFixed(1)}` +
+          executors.map((us) => ` + executor ${us.toFixed(1)}`).join('') +
+          ` (Hono ${baseline.serverCpuUs?.toFixed(1) ?? '?'} µs)`,
+      );
     row.meetsTarget = row.reqPerSecRatio >= TARGET.minReqPerSecRatio && row.p99Ratio <= TARGET.maxP99Ratio;
     notes.push(
       `${row.target}: ${row.reqPerSecRatio.toFixed(2)}x req/s (target >= ${TARGET.minReqPerSecRatio}x), ` +
@@ -142,7 +157,7 @@ async function runIslet(config, failures) {
         // The check is also the warming call: the first invoke creates the isolate and loads the
         // code, which is the cold start, measured by a different scenario.
         target.expectBody = await checkResponse(target, EXPECTED);
-        rows.push(await measureRow(name, variant.target, target, config));
+        rows.push(await measureRow(name, variant.target, target, config, islet.pid));
       } catch (err) {
         failures.push(`${variant.target}: ${err.message}`);
         rows.push({ target: variant.target, kind: 'run', status: 'failed', reason: err.message });
