@@ -11,12 +11,14 @@ export class SparePool {
 
   /**
    * @param make creates a sandbox with the given heap limit in MB
-   * @param perSize spares kept for each memory size
+   * @param perSize spares kept for each memory size: 4, because under load making one takes
+   *   5-50 ms, and with 2 a few cold starts in a row on one executor found none left (the one
+   *   that misses waits for a whole sandbox to be made)
    * @param sizes how many distinct memory sizes keep spares (least recently used dropped)
    */
   constructor(
     private readonly make: (memoryMb: number) => Promise<Sandbox>,
-    private readonly perSize = 2,
+    private readonly perSize = 4,
     private readonly sizes = 3,
   ) {}
 
