@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Logger } from '../logger';
+import { DutyCycle } from './duty-cycle';
 import { removeAllTmpDirs, removeExecutorTmpDirs } from './executor/tmp-dir';
 import type { FunctionSpec, InvocationResult, InvocationResultMeta, InvokeMeta } from './invocation';
 import { type CallMeta, encodeFrame, FrameReader, FrameType } from './protocol';
@@ -146,6 +147,12 @@ export class ExecutorPool {
   /** CPU-heavy functions, and until when (Date.now()) they stay on the background executor. */
   private readonly heavy = new Map<string, number>();
   private stopping = false;
+  /** Caps the background executor's CPU share while the others have invocations in flight. */
+  private readonly backgroundCap = new DutyCycle({
+    pid: () => (this.background?.alive ? this.background.child.pid : undefined),
+    busy: () => Boolean(this.background?.alive && this.background.inFlight > 0),
+    contended: () => this.executors.some((ex) => ex.inFlight > 0),
+  });
   /** Which executors hold idle environments of each function version. */
   private readonly warm: WarmRouting<ExecutorProcess>;
   /** Serialised specs, so the hot path does not stringify the same spec on every call. */
@@ -237,6 +244,8 @@ export class ExecutorPool {
   /** Stops every executor (they exit when their socket closes). */
   async stop(): Promise<void> {
     this.stopping = true;
+    // A stopped process cannot see its socket close.
+    this.backgroundCap.stop();
     const all = [
       ...this.executors,
       ...(this.standby ? [this.standby] : []),
@@ -267,6 +276,7 @@ export class ExecutorPool {
     if (until !== undefined) {
       if (until > Date.now()) {
         if (!this.background?.alive) this.background = this.spawnOne(backgroundNice);
+        this.backgroundCap.start();
         return this.background;
       }
       this.heavy.delete(functionName);
