@@ -65,4 +65,39 @@ describe.skipIf(process.platform !== 'linux')('CPU share', () => {
     expect((await invoke(server.lambda(), 'polite', { ok: 1 })).payload).toEqual({ ok: 1 });
     expect([...childNiceness().values()].filter((n) => n === 19)).toHaveLength(1);
   });
+
+  it('stops the background executor for most of each 100 ms while other functions have work', async () => {
+    const background = [...childNiceness()].filter(([, nice]) => nice === 19).map(([pid]) => pid);
+    expect(background).toHaveLength(1);
+    const state = () => {
+      const stat = readFileSync(`/proc/${background[0]}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    };
+    const lambda = server.lambda();
+    // Alone, the spinner is never stopped (its Timeout is 1 s: both phases fit in it).
+    const spinning = invoke(lambda, 'spinner');
+    const alone: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      alone.push(state());
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(alone).not.toContain('T');
+    // With a neighbour's calls in flight, it is stopped (state T) most of the time.
+    const seen: string[] = [];
+    let polite = 0;
+    const neighbour = (async () => {
+      while (seen.length < 25) {
+        await invoke(lambda, 'polite', { n: polite++ });
+      }
+    })();
+    while (seen.length < 25) {
+      seen.push(state());
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await neighbour;
+    expect((await spinning).payload.errorType).toBe('Sandbox.Timedout');
+    // 75% of the time in theory; samples land late on a loaded machine.
+    expect(seen.filter((s) => s === 'T').length).toBeGreaterThan(6);
+    expect(state()).not.toBe('T');
+  });
 });
