@@ -32,6 +32,11 @@ export class DutyCycle {
     },
   ) {}
 
+  /** Whether it is capping now. */
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
   /** Starts capping (idempotent); it stops by itself once the process has no work. */
   start(): void {
     if (this.timer) return;

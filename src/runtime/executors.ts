@@ -151,8 +151,14 @@ export class ExecutorPool {
   private readonly backgroundCap = new DutyCycle({
     pid: () => (this.background?.alive ? this.background.child.pid : undefined),
     busy: () => Boolean(this.background?.alive && this.background.inFlight > 0),
-    contended: () => this.executors.some((ex) => ex.inFlight > 0),
+    contended: () => {
+      const recent = this.normalSent > 0;
+      this.normalSent = 0;
+      return recent || this.executors.some((ex) => ex.inFlight > 0);
+    },
   });
+  /** Invocations sent to the normal executors since the duty cycle last looked. */
+  private normalSent = 0;
   /** Which executors hold idle environments of each function version. */
   private readonly warm: WarmRouting<ExecutorProcess>;
   /** Serialised specs, so the hot path does not stringify the same spec on every call. */
@@ -181,6 +187,7 @@ export class ExecutorPool {
   /** Sends one invocation to an executor; rejects with ExecutorCrashedError if it dies. */
   async invoke(spec: FunctionSpec, meta: InvokeMeta, payload: string | Buffer): Promise<InvocationResult> {
     const ex = this.route(spec);
+    if (ex !== this.background) this.normalSent++;
     this.warm.sent(spec.key, ex);
     const result = await this.send(ex, spec, meta, payload);
     if (result.idleWarm !== undefined) this.warm.reported(spec.key, ex, result.idleWarm);
@@ -276,7 +283,10 @@ export class ExecutorPool {
     if (until !== undefined) {
       if (until > Date.now()) {
         if (!this.background?.alive) this.background = this.spawnOne(backgroundNice);
-        this.backgroundCap.start();
+        if (!this.backgroundCap.running) {
+          this.normalSent = 0; // count only what the others do from now on
+          this.backgroundCap.start();
+        }
         return this.background;
       }
       this.heavy.delete(functionName);
