@@ -35,7 +35,8 @@ describe('warm routing between executors', () => {
     const busyName = nameOn('route-busy', 0);
     const targetName = nameOn('route-target', 0);
     await deploy(client, busyName, {
-      'index.js': 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 1500)); return 1; };',
+      'index.js':
+        'exports.handler = async () => { await new Promise((r) => setTimeout(r, 1500)); return 1; };',
     });
     await deploy(client, targetName, { 'index.js': withEnvId });
 
