@@ -145,16 +145,18 @@ export const handler = async (e) => {
     case 'tables': {
       await client.send(new CreateTableCommand({ TableName: 'scratch', BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [{ AttributeName: 'k', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'k', KeyType: 'HASH' }] }));
-      const waited = await waitUntilTableExists({ client, maxWaitTime: 5 }, { TableName: 'scratch' });
+      // As with the SDK, a wait no longer than the first delay (20 s by default) is refused.
+      const refused = await waitUntilTableExists({ client, maxWaitTime: 5 }, { TableName: 'scratch' }).catch((e) => e.message);
+      const waited = await waitUntilTableExists({ client, maxWaitTime: 10, minDelay: 1 }, { TableName: 'scratch' });
       const d = await client.send(new DescribeTableCommand({ TableName: 'scratch' }));
       const listed = await new DynamoDB({}).listTables({});
       const pagedNames = [];
       for await (const page of paginateListTables({ client, pageSize: 1 }, {})) pagedNames.push(...page.TableNames);
       await client.send(new DeleteTableCommand({ TableName: 'scratch' }));
-      const gone = await waitUntilTableNotExists({ client, maxWaitTime: 5 }, { TableName: 'scratch' });
+      const gone = await waitUntilTableNotExists({ client, maxWaitTime: 10, minDelay: 1 }, { TableName: 'scratch' });
       const missing = await fail(client.send(new GetItemCommand({ TableName: 'no-such-table', Key: { id: { S: 'x' } } })), ResourceNotFoundException);
       return { status: d.Table.TableStatus, created: d.Table.CreationDateTime instanceof Date, names: listed.TableNames, missing,
-        waited: waited.state, gone: gone.state, pagedNames, allNew: ReturnValue.ALL_NEW };
+        waited: waited.state, gone: gone.state, refused, pagedNames, allNew: ReturnValue.ALL_NEW };
     }
     case 'unsupported':
       return fail(client.send(new UpdateTimeToLiveCommand({ TableName: 'items', TimeToLiveSpecification: { Enabled: true, AttributeName: 'ttl' } })));
@@ -506,6 +508,9 @@ describe('@aws-sdk/client-dynamodb inside a function', () => {
     expect(r.missing).toMatchObject({ name: 'ResourceNotFoundException', status: 400, isClass: true });
     expect(r.pagedNames).toEqual(r.names);
     expect(r).toMatchObject({ waited: 'SUCCESS', gone: 'SUCCESS', allNew: 'ALL_NEW' });
+    expect(r.refused).toBe(
+      'WaiterConfiguration.maxWaitTime [5] must be greater than WaiterConfiguration.minDelay [20] for this waiter',
+    );
   });
 
   it('refuses an operation islet does not offer, naming it', async () => {

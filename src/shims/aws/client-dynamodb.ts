@@ -24,11 +24,32 @@ interface WaiterConfiguration {
   maxDelay?: number;
 }
 
+/** The SDK's checks of a waiter's settings, with its messages (a wait shorter than one delay never polls twice). */
+function validateWaiter(maxWaitTime: number, minDelay: number, maxDelay: number): void {
+  const check = (bad: boolean, message: string) => {
+    if (bad) throw new Error(`WaiterConfiguration.${message}`);
+  };
+  check(!(maxWaitTime > 0), 'maxWaitTime must be greater than 0');
+  check(!(minDelay > 0), 'minDelay must be greater than 0');
+  check(!(maxDelay > 0), 'maxDelay must be greater than 0');
+  check(
+    maxWaitTime <= minDelay,
+    `maxWaitTime [${maxWaitTime}] must be greater than WaiterConfiguration.minDelay [${minDelay}] for this waiter`,
+  );
+  check(
+    maxDelay < minDelay,
+    `maxDelay [${maxDelay}] must be greater than WaiterConfiguration.minDelay [${minDelay}] for this waiter`,
+  );
+}
+
 /** Polls DescribeTable until `done` says so or maxWaitTime passes (then a TimeoutError, as the SDK). */
 function tableWaiter(done: (table: { TableStatus?: string } | undefined) => boolean) {
   return async (params: WaiterConfiguration, input: Record<string, unknown>) => {
-    const end = Date.now() + (params.maxWaitTime ?? 0) * 1000;
-    let delay = (params.minDelay ?? 20) * 1000;
+    const minDelay = params.minDelay ?? 20;
+    const maxDelay = params.maxDelay ?? 120;
+    validateWaiter(params.maxWaitTime, minDelay, maxDelay);
+    const end = Date.now() + params.maxWaitTime * 1000;
+    let delay = minDelay * 1000;
     for (;;) {
       let table: { TableStatus?: string } | undefined;
       try {
@@ -48,7 +69,7 @@ function tableWaiter(done: (table: { TableStatus?: string } | undefined) => bool
         throw err;
       }
       await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, (params.maxDelay ?? 120) * 1000);
+      delay = Math.min(delay * 2, maxDelay * 1000);
     }
   };
 }
