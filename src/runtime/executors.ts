@@ -189,8 +189,14 @@ export class ExecutorPool {
     const ex = this.route(spec);
     if (ex !== this.background) this.normalSent++;
     this.warm.sent(spec.key, ex);
-    const result = await this.send(ex, spec, meta, payload);
-    if (result.idleWarm !== undefined) this.warm.reported(spec.key, ex, result.idleWarm);
+    let result: InvocationResult;
+    try {
+      result = await this.send(ex, spec, meta, payload);
+    } catch (e) {
+      this.warm.answered(spec.key, ex, undefined);
+      throw e;
+    }
+    this.warm.answered(spec.key, ex, result.idleWarm);
     if (
       result.cpuTimeMs >= heavyCpuMs ||
       result.errorType === 'Sandbox.Timedout' ||
