@@ -182,6 +182,8 @@ export function formatJson(value, indent = '', prefix = '', suffix = '') {
     if (value.every((v) => v === null || typeof v !== 'object')) {
       const inline = line(`[${value.map((v) => JSON.stringify(v) ?? 'null').join(', ')}]`);
       if (inline.length <= JSON_LINE_WIDTH) return inline;
+      // biome fills a long array of numbers: as many per line as fit.
+      if (value.every((v) => typeof v === 'number')) return fillLines(value, indent, prefix, suffix);
     }
     const items = value.map((v, i) => formatJson(v, inner, '', i < value.length - 1 ? ',' : ''));
     return [`${indent}${prefix}[`, ...items, `${indent}]${suffix}`].join('\n');
@@ -193,6 +195,23 @@ export function formatJson(value, indent = '', prefix = '', suffix = '') {
     formatJson(v, inner, `${JSON.stringify(k)}: `, i < entries.length - 1 ? ',' : ''),
   );
   return [`${indent}${prefix}{`, ...items, `${indent}}${suffix}`].join('\n');
+}
+
+/** An array of numbers as biome lays one out that does not fit on a line: filled, line by line. */
+function fillLines(numbers, indent, prefix, suffix) {
+  const inner = `${indent}  `;
+  const lines = [];
+  let current = '';
+  numbers.forEach((n, i) => {
+    const item = `${JSON.stringify(n)}${i < numbers.length - 1 ? ',' : ''}`;
+    const candidate = current ? `${current} ${item}` : item;
+    if (current && inner.length + candidate.length > JSON_LINE_WIDTH) {
+      lines.push(inner + current);
+      current = item;
+    } else current = candidate;
+  });
+  lines.push(inner + current);
+  return [`${indent}${prefix}[`, ...lines, `${indent}]${suffix}`].join('\n');
 }
 
 function formatMs(ms) {
