@@ -143,8 +143,12 @@ async function collected(): Promise<any[]> {
   return (await invokeWhenFree(server.lambda(), 'collector', { read: true })).payload;
 }
 
-/** The records the collector received for a bucket, once there are at least `count`. */
-async function deliveredFor(bucket: string, count: number, timeoutMs = 10_000): Promise<any[]> {
+/**
+ * The records the collector received for a bucket, once there are at least `count`. Deliveries
+ * and these reads compete for the collector's one slot, and a throttled delivery backs off
+ * exponentially (from 100 ms here): on a loaded machine the last one can take over 10 s.
+ */
+async function deliveredFor(bucket: string, count: number, timeoutMs = 20_000): Promise<any[]> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const events = await collected();
@@ -152,7 +156,7 @@ async function deliveredFor(bucket: string, count: number, timeoutMs = 10_000): 
     const records = events.map((e) => e.Records[0]).filter((r) => r.s3.bucket.name === bucket);
     if (records.length >= count) return records;
     if (Date.now() > end) throw new Error(`only ${records.length} of ${count} deliveries for ${bucket}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
