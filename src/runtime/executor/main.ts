@@ -82,6 +82,8 @@ export function runExecutor(options: PoolOptions, dataDir: string): void {
     pool.give(env);
     const answer: InvocationResultMeta = { ...meta, idleWarm: pool.idleCount(spec.key) };
     send(encodeFrame(FrameType.Result, frame.id, JSON.stringify(answer), payload));
+    // A cold start took a spare sandbox: make another now that its answer is on its way.
+    if (meta.coldStart) spares.refill(spec.memoryMb);
   };
 
   // Service calls go to the front process, which holds the credentials, policies and stores.
