@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableStreamArn } from '../src/arns';
 import { DynamoDBStreamSource, sequenceNumberOf } from '../src/events/streams/dynamodb-source';
 import { EmbeddedTables } from '../src/services/dynamodb-embedded';
 import { openDatabase } from '../src/store/db';
 import { TableEngine } from '../src/store/table-engine';
-import { streamRetentionMs, TableStreamLog, tableStreamArn } from '../src/store/table-streams';
+import { streamRetentionMs, TableStreamLog } from '../src/store/table-streams';
 
 // The stream log and its source in process: write order under concurrency, retention, iterators.
 const account = { region: 'eu-west-1', accountId: '123456789012' };

@@ -1,3 +1,13 @@
+import {
+  type Account,
+  eventSourceMappingArn,
+  functionArn,
+  logGroupArn,
+  roleArn,
+  ruleArn,
+  s3Arn,
+  userArn,
+} from '../arns';
 import { dynamodbAccess } from '../services/dynamodb';
 import { iteratorStreamArn } from '../services/dynamodb-streams-api';
 import { evaluate, type PolicyDocument } from './iam-policy';
@@ -38,11 +48,7 @@ export interface ApiCall {
   also?: ApiCall[];
 }
 
-/** Region and account that ARNs are built with. */
-export interface Account {
-  region: string;
-  accountId: string;
-}
+export type { Account } from '../arns';
 
 /** The authenticated caller. */
 export interface ApiCaller {
@@ -86,9 +92,6 @@ function jsonBody(body: Buffer | undefined): Record<string, unknown> {
   }
 }
 
-const functionArn = (a: Account, name: string) =>
-  `arn:aws:lambda:${a.region}:${a.accountId}:function:${name}`;
-
 /** A function named in the path (name, partial or full ARN), qualified when the request is. */
 function fn(m: Match): Pick<ApiCall, 'resource' | 'functionName'> {
   const raw = decoded(m.params[0]);
@@ -110,7 +113,7 @@ function bodyFunction(m: Match): Pick<ApiCall, 'resource' | 'functionName'> {
 
 function mappingArn(m: Match) {
   return {
-    resource: `arn:aws:lambda:${m.account.region}:${m.account.accountId}:event-source-mapping:${decoded(m.params[0])}`,
+    resource: eventSourceMappingArn(m.account, decoded(m.params[0])),
   };
 }
 
@@ -198,16 +201,15 @@ function s3Call(req: ApiRequest): ApiCall | undefined {
   const address = s3Address(req.header('host'), pathname);
   const op = s3OperationOf(req.method, address, req.query, req.header);
   if (!op) return undefined;
-  const arn = (bucket: string, key?: string) =>
-    key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
   if (!address.bucket) return { action: op.action, resource: '*' };
-  const resource = op.name === 'DeleteObjects' ? arn(address.bucket, '*') : arn(address.bucket, address.key);
+  const resource =
+    op.name === 'DeleteObjects' ? s3Arn(address.bucket, '*') : s3Arn(address.bucket, address.key);
   const source = op.copySource;
   if (!source) return { action: op.action, resource };
   return {
     action: op.action,
     resource,
-    also: [{ action: 's3:GetObject', resource: arn(source.bucket, source.key) }],
+    also: [{ action: 's3:GetObject', resource: s3Arn(source.bucket, source.key) }],
   };
 }
 
@@ -217,16 +219,10 @@ function eventsCall(req: ApiRequest, account: Account): ApiCall | undefined {
   if (!op) return undefined;
   const input = jsonBody(req.body);
   const rule = input.Name ?? input.Rule;
-  const bus =
-    typeof input.EventBusName === 'string' && input.EventBusName !== 'default'
-      ? `${input.EventBusName}/`
-      : '';
+  const bus = typeof input.EventBusName === 'string' ? input.EventBusName : undefined;
   return {
     action: `events:${op}`,
-    resource:
-      typeof rule === 'string'
-        ? `arn:aws:events:${account.region}:${account.accountId}:rule/${bus}${rule}`
-        : '*',
+    resource: typeof rule === 'string' ? ruleArn(account, rule, bus) : '*',
   };
 }
 
@@ -245,10 +241,9 @@ function iamCall(req: ApiRequest, account: Account, caller: ApiCaller): ApiCall 
   if (op === null || role === null || user === null || givenPath === null) return undefined;
   if (op === undefined || !/^[A-Za-z]{1,64}$/.test(op)) return undefined;
   const path = op === 'CreateRole' || op === 'CreateUser' ? (givenPath ?? '/') : '/';
-  const iam = `arn:aws:iam::${account.accountId}`;
   let resource = '*';
-  if (role) resource = `${iam}:role${path}${role}`;
-  else if (user) resource = `${iam}:user${path}${user}`;
+  if (role) resource = roleArn(account.accountId, path, role);
+  else if (user) resource = userArn(account.accountId, path, user);
   else if (/AccessKey|UserPolic|^GetUser$/.test(op)) resource = caller.userArn;
   return { action: `iam:${op}`, resource };
 }
@@ -274,10 +269,9 @@ function rpcCall(req: ApiRequest, account: Account): ApiCall | undefined {
   const input =
     req.api === 'logs' && fromPath === undefined && target !== undefined ? jsonBody(req.body) : {};
   const group = input.logGroupName ?? input.logGroupIdentifier;
-  const logs = `arn:aws:logs:${account.region}:${account.accountId}:log-group:`;
   let resource = '*';
   if (typeof group === 'string')
-    resource = group.startsWith('arn:') ? group.replace(/:\*$/, '') : `${logs}${group}`;
+    resource = group.startsWith('arn:') ? group.replace(/:\*$/, '') : logGroupArn(account, group);
   return { action: `${req.api}:${op}`, resource };
 }
 

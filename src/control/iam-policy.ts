@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { accountRootArn } from '../arns';
 
 /**
  * IAM JSON policy documents: parsed and validated with IAM's own MalformedPolicyDocument
@@ -368,7 +369,7 @@ function principalMatches(set: PrincipalSet, who: AccessRequest['principal']): b
   const ids = set[who.type] ?? [];
   if (who.type !== 'AWS') return ids.some((id) => id.toLowerCase() === who.id.toLowerCase());
   const account = who.id.split(':')[4];
-  return ids.some((id) => id === who.id || id === account || id === `arn:aws:iam::${account}:root`);
+  return ids.some((id) => id === who.id || id === account || id === accountRootArn(account));
 }
 
 function applies(s: Statement, request: AccessRequest): boolean {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { s3Arn } from '../arns';
 import type { LambdaNotification, NotificationStore } from '../store/notification-store';
 import { functionArnPattern } from './function-ref';
 import type { Functions } from './functions';
@@ -110,14 +111,14 @@ export class BucketNotifications {
       }
       if (
         !allowsService(this.functions.get(name).policy, 's3.amazonaws.com', {
-          arn: `arn:aws:s3:::${bucket}`,
+          arn: s3Arn(bucket),
           account: this.accountId,
         })
       ) {
         throw new S3Error(
           'InvalidArgument',
           400,
-          `Unable to validate the following destination configurations: the resource policy of ${input.functionArn} does not allow s3.amazonaws.com to invoke it for arn:aws:s3:::${bucket} (add it with AddPermission)`,
+          `Unable to validate the following destination configurations: the resource policy of ${input.functionArn} does not allow s3.amazonaws.com to invoke it for ${s3Arn(bucket)} (add it with AddPermission)`,
         );
       }
       if (input.events.length === 0 || !input.events.every((e) => eventTypes.has(e))) {

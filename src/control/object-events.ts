@@ -1,3 +1,4 @@
+import { s3Arn } from '../arns';
 import { encodeKey, type S3EventRecord } from '../events/shapes/s3';
 import type { StoredObject } from '../store/object-store';
 
@@ -51,7 +52,7 @@ export function objectEventRecord(
       bucket: {
         name: object.bucket,
         ownerIdentity: { principalId: requester.principalId },
-        arn: `arn:aws:s3:::${object.bucket}`,
+        arn: s3Arn(object.bucket),
       },
       object: removed
         ? { key: encodeKey(object.key), size: 0, sequencer: sequencer(sequence) }

@@ -1,3 +1,4 @@
+import { accountRootArn } from '../arns';
 import { InvalidParameterValueError, ResourceConflictError, ResourceNotFoundError } from '../errors';
 
 /** One statement of a function's resource-based policy, in IAM JSON. */
@@ -37,7 +38,7 @@ export function statementFrom(input: Record<string, unknown>, functionArn: strin
         ? '*'
         : principal.includes('.amazonaws.com') || principal.endsWith('.islet')
           ? { Service: principal }
-          : { AWS: /^\d{12}$/.test(principal) ? `arn:aws:iam::${principal}:root` : principal },
+          : { AWS: /^\d{12}$/.test(principal) ? accountRootArn(principal) : principal },
     Action: action,
     Resource: functionArn,
   };

@@ -1,3 +1,4 @@
+import { ruleArn } from '../arns';
 import type { Functions } from '../control/functions';
 import { allowsService } from '../control/policy';
 import type { Logger } from '../logger';
@@ -32,7 +33,7 @@ export class Scheduler {
   ) {}
 
   ruleArn(name: string): string {
-    return `arn:aws:events:${this.account.region}:${this.account.accountId}:rule/${name}`;
+    return ruleArn(this.account, name);
   }
 
   start(): void {

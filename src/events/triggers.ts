@@ -1,3 +1,4 @@
+import { s3Arn } from '../arns';
 import type { Functions } from '../control/functions';
 import { eventMatches } from '../control/notifications';
 import { allowsService } from '../control/policy';
@@ -55,7 +56,7 @@ export class StorageTriggers {
           this.logger.warn('trigger.function_missing', { bucket, function: config.functionArn });
           continue;
         }
-        const source = { arn: `arn:aws:s3:::${bucket}`, account: this.account.accountId };
+        const source = { arn: s3Arn(bucket), account: this.account.accountId };
         if (!allowsService(this.functions.get(name).policy, 's3.amazonaws.com', source)) {
           report.denied++;
           this.logger.warn('trigger.denied', { bucket, function: name });

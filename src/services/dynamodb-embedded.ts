@@ -1,11 +1,11 @@
+import { tableStreamArn } from '../arns';
 import { TableEngine, TableEngineError } from '../store/table-engine';
-import {
-  type ChangeRecord,
-  type PendingChange,
-  type StreamViewType,
-  type TableStream,
-  type TableStreamLog,
-  tableStreamArn,
+import type {
+  ChangeRecord,
+  PendingChange,
+  StreamViewType,
+  TableStream,
+  TableStreamLog,
 } from '../store/table-streams';
 import { transactGetItems, transactWriteItems } from './dynamodb-transactions';
 import { TableLocks } from './table-locks';

@@ -1,3 +1,4 @@
+import { tableStreamArn } from '../arns';
 import { type AttributeValue, buildDynamoDBRecord } from '../events/shapes/dynamodb';
 import type { TableEngine } from '../store/table-engine';
 import {
@@ -7,7 +8,6 @@ import {
   shardIdOf,
   type TableStream,
   type TableStreamLog,
-  tableStreamArn,
 } from '../store/table-streams';
 import { tableError } from './dynamodb-embedded';
 

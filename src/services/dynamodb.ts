@@ -15,6 +15,7 @@ import {
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
+import { tableArn } from '../arns';
 import { TableEngineError } from '../store/table-engine';
 import { type EmbeddedTables, fromTableJson, toTableJson } from './dynamodb-embedded';
 import type { Endpoint, ServiceEndpoints } from './endpoints';
@@ -83,7 +84,7 @@ function tableRef(v: unknown, where: string, account: Account): { name: string; 
       `1 validation error detected: Value ${shown(v)} at '${where}' failed to satisfy constraint: Member must be 3 to 255 characters of [a-zA-Z0-9_.-] or a table ARN`,
     );
   }
-  return { name: v, arn: `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${v}` };
+  return { name: v, arn: tableArn(account, v) };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

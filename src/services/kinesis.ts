@@ -5,6 +5,7 @@ import {
   PutRecordCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
+import { kinesisStreamArn } from '../arns';
 import type { Endpoint, ServiceEndpoints } from './endpoints';
 import { type Service, ServiceCallFailure } from './host';
 import {
@@ -79,7 +80,7 @@ export function kinesisAccess(op: string, input: Record<string, unknown>, accoun
       );
     }
     stream = name;
-    resource = `arn:aws:kinesis:${account.region}:${account.accountId}:stream/${name}`;
+    resource = kinesisStreamArn(account, name);
   }
   if (op === 'PutRecord' && !isBytes(input.Data)) {
     throw invalid('ValidationException', 'PutRecord: Data must be bytes (Uint8Array, Buffer) or a string');

@@ -1,3 +1,4 @@
+import { s3Arn } from '../arns';
 import { ServiceCallFailure } from './host';
 
 /** The S3 operations a function may call, as the v3 SDK names them. */
@@ -92,8 +93,6 @@ export function s3Request(op: string, raw: Record<string, unknown>): S3Request {
   }
   const operation = op as S3Operation;
   const input = members(operation, raw);
-  const arn = (bucket: string, key?: string) =>
-    key === undefined ? `arn:aws:s3:::${bucket}` : `arn:aws:s3:::${bucket}/${key}`;
   if (operation === 'ListBuckets') {
     return { op: operation, input, access: [{ action: 's3:ListAllMyBuckets', resource: '*' }] };
   }
@@ -102,13 +101,13 @@ export function s3Request(op: string, raw: Record<string, unknown>): S3Request {
     op: operation,
     input,
     bucket,
-    access: [{ action, resource: arn(bucket) }],
+    access: [{ action, resource: s3Arn(bucket) }],
   });
   const onObject = (action: string): S3Request => ({
     op: operation,
     input,
     bucket,
-    access: [{ action, resource: arn(bucket, checkKey(input.Key, 'Key')) }],
+    access: [{ action, resource: s3Arn(bucket, checkKey(input.Key, 'Key')) }],
   });
   switch (operation) {
     case 'GetObject':
@@ -133,7 +132,7 @@ export function s3Request(op: string, raw: Record<string, unknown>): S3Request {
         op: operation,
         input,
         bucket,
-        access: del.Objects.map((o) => ({ action: 's3:DeleteObject', resource: arn(bucket, o.Key) })),
+        access: del.Objects.map((o) => ({ action: 's3:DeleteObject', resource: s3Arn(bucket, o.Key) })),
       };
     }
     case 'CopyObject': {
@@ -145,8 +144,8 @@ export function s3Request(op: string, raw: Record<string, unknown>): S3Request {
         bucket,
         sourceBucket: source.bucket,
         access: [
-          { action: 's3:GetObject', resource: arn(source.bucket, source.key) },
-          { action: 's3:PutObject', resource: arn(bucket, key) },
+          { action: 's3:GetObject', resource: s3Arn(source.bucket, source.key) },
+          { action: 's3:PutObject', resource: s3Arn(bucket, key) },
         ],
       };
     }

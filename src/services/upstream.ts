@@ -3,10 +3,7 @@ import type { Endpoint } from './endpoints';
 import { ServiceCallFailure } from './host';
 
 /** Region and account that ARNs are built with (islet's own). */
-export interface Account {
-  region: string;
-  accountId: string;
-}
+export type { Account } from '../arns';
 
 /** One permission a call needs: `action` on `resource`, as an IAM policy names them. */
 export interface Permission {

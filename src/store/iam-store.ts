@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
-import { FileChangeWatch } from './file-change-watch.js';
+import { roleArn, userArn } from '../arns';
+import { FileChangeWatch } from './file-change-watch';
 
 /** An IAM role as stored. */
 export interface RoleRecord {
@@ -151,11 +152,11 @@ export class IamStore {
   }
 
   roleArn(role: Pick<RoleRecord, 'name' | 'path'>): string {
-    return `arn:aws:iam::${this.accountId}:role${role.path}${role.name}`;
+    return roleArn(this.accountId, role.path, role.name);
   }
 
   userArn(user: Pick<UserRecord, 'name' | 'path'>): string {
-    return `arn:aws:iam::${this.accountId}:user${user.path}${user.name}`;
+    return userArn(this.accountId, user.path, user.name);
   }
 
   roleCount(): number {

@@ -280,15 +280,6 @@ function fromRow(r: StreamRow): TableStream {
   };
 }
 
-/** The ARN of a table's stream: `arn:aws:dynamodb:REGION:ACCOUNT:table/NAME/stream/LABEL`. */
-export function tableStreamArn(
-  account: { region: string; accountId: string },
-  table: string,
-  streamLabel: string,
-): string {
-  return `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${table}/stream/${streamLabel}`;
-}
-
 /** A DynamoDB stream ARN's parts, or undefined when `arn` is none. */
 export function parseTableStreamArn(
   arn: string,

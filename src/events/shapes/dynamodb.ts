@@ -1,3 +1,5 @@
+import { tableStreamArn } from '../../arns';
+
 /** DynamoDB Streams records as Lambda delivers them to a function. */
 export type AttributeValue =
   | { S: string }
@@ -66,7 +68,11 @@ export function buildDynamoDBRecord(input: {
       SizeBytes: Buffer.byteLength(JSON.stringify({ k: input.keys, ...images })),
       StreamViewType: view,
     },
-    eventSourceARN: `arn:aws:dynamodb:${region}:${input.account ?? '000000000000'}:table/${input.table}/stream/${input.streamLabel ?? '2026-01-01T00:00:00.000'}`,
+    eventSourceARN: tableStreamArn(
+      { region, accountId: input.account ?? '000000000000' },
+      input.table,
+      input.streamLabel ?? '2026-01-01T00:00:00.000',
+    ),
   };
 }
 

@@ -1,3 +1,5 @@
+import { s3Arn } from '../../arns';
+
 /**
  * S3 object notification records (event version 2.x), as AWS S3, MinIO and Ceph RGW send them,
  * and as a Lambda handler receives them.
@@ -88,7 +90,7 @@ export function normaliseS3Record(r: S3EventRecord, defaultRegion: string): S3Ev
       bucket: {
         ...r.s3.bucket,
         ownerIdentity: r.s3.bucket.ownerIdentity ?? { principalId: '' },
-        arn: r.s3.bucket.arn || `arn:aws:s3:::${r.s3.bucket.name}`,
+        arn: r.s3.bucket.arn || s3Arn(r.s3.bucket.name),
       },
       object: { ...r.s3.object, size: Number.isFinite(size) ? size : 0 },
     },
@@ -124,7 +126,7 @@ export function buildS3Record(input: {
       bucket: {
         name: input.bucket,
         ownerIdentity: { principalId: 'EXAMPLE' },
-        arn: `arn:aws:s3:::${input.bucket}`,
+        arn: s3Arn(input.bucket),
       },
       object: {
         key: encodeKey(input.key),

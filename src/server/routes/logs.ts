@@ -1,4 +1,5 @@
 import { type Context, Hono } from 'hono';
+import { logGroupArn } from '../../arns';
 import type { LogGroupInfo, LogStreamInfo } from '../../store/log-store';
 import {
   functionOfGroup,
@@ -43,8 +44,7 @@ const faults: Omit<Service, 'operations'> = {
 export function logsRoutes(deps: ServerDeps): Hono {
   const { account, logger } = deps;
   const logs = new LogQueries(deps.telemetry.logs);
-  const groupArn = (fn: string) =>
-    `arn:aws:logs:${account.region}:${account.accountId}:log-group:${logGroupName(fn)}`;
+  const groupArn = (fn: string) => logGroupArn(account, logGroupName(fn));
   const groupOut = (g: LogGroupInfo) => ({
     logGroupName: logGroupName(g.functionName),
     creationTime: g.createdMs,
