@@ -131,6 +131,27 @@ async function updateRefused(
 /** The code store's entries (zips and unpacked trees). */
 const codeStoreEntries = () => readdirSync(join(server.dataDir, 'code')).sort();
 
+describe('paged lists', () => {
+  it('a MaxItems that is not a whole number in range, on every paged list', async () => {
+    const lists = [
+      ['/2015-03-31/functions/', 10_000],
+      ['/2015-03-31/event-source-mappings/', 10_000],
+      ['/islet/dead-letters', 1000],
+    ] as const;
+    for (const [path, max] of lists) {
+      for (const bad of ['0', String(max + 1), '1.5', 'abc', ' 5', '-1']) {
+        const res = await fetch(`${server.url}${path}?MaxItems=${encodeURIComponent(bad)}`);
+        expect(res.status, `${path} MaxItems=${bad}`).toBe(400);
+        expect(res.headers.get('x-amzn-errortype')).toMatch(/^InvalidParameterValueException/);
+        expect(((await res.json()) as { message: string }).message).toBe(
+          `MaxItems must be an integer between 1 and ${max}`,
+        );
+      }
+      expect((await fetch(`${server.url}${path}?MaxItems=${max}`)).status).toBe(200);
+    }
+  });
+});
+
 describe('CreateFunction refuses bad parameters and creates nothing', () => {
   it('names that are not [a-zA-Z0-9-_]{1,64}', async () => {
     const pattern = (v: string) =>

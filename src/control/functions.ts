@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { type Account, functionArn } from '../arns';
 import {
   InvalidParameterValueError,
   PreconditionFailedError,
@@ -18,14 +19,12 @@ import type {
   FunctionUrlRecord,
 } from '../store/function-store';
 import { functionArnPattern } from './function-ref';
+import { maxItemsOf, pageAfter } from './paging';
 import { addStatement, type PolicyStatement, policyDocument, removeStatement, statementFrom } from './policy';
 import * as v from './validate';
 
 /** Where islet says its functions live (region and account appear in every ARN). */
-export interface AccountInfo {
-  region: string;
-  accountId: string;
-}
+export type AccountInfo = Account;
 
 /** A function ready to invoke: its record and the spec executors build environments from. */
 export interface DeployedFunction {
@@ -66,7 +65,7 @@ export class Functions {
   }
 
   arn(name: string): string {
-    return `arn:aws:lambda:${this.account.region}:${this.account.accountId}:function:${name}`;
+    return functionArn(this.account, name);
   }
 
   /** The function, or ResourceNotFoundException. */
@@ -87,17 +86,21 @@ export class Functions {
 
   list(
     marker: string | undefined,
-    maxItems: number | undefined,
+    maxItems: string | undefined,
   ): { functions: FunctionRecord[]; nextMarker?: string } {
-    const max = maxItems ?? limits.defaultListItems;
-    if (!Number.isInteger(max) || max < 1 || max > limits.maxListItems) {
-      throw new InvalidParameterValueError(
-        `MaxItems must be an integer between 1 and ${limits.maxListItems}`,
-      );
-    }
-    const page = this.store.list(marker ?? '', max + 1);
-    const functions = page.slice(0, max);
-    return { functions, nextMarker: page.length > max ? functions[functions.length - 1].name : undefined };
+    const max = maxItemsOf(
+      maxItems,
+      limits.defaultListItems,
+      limits.maxListItems,
+      (m) => new InvalidParameterValueError(m),
+    );
+    const page = pageAfter(
+      (after, limit) => this.store.list(after, limit),
+      marker ?? '',
+      max,
+      (r) => r.name,
+    );
+    return { functions: page.items, nextMarker: page.nextMarker };
   }
 
   /** CreateFunction. */

@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { AccessKeyRecord, IamStore, InlinePolicy, RoleRecord, UserRecord } from '../store/iam-store';
 import { MalformedPolicyDocumentError, type PolicyKind, parsePolicy } from './iam-policy';
+import { pageAfter } from './paging';
 
 /** An IAM error: `code` is the error code of IAM's query API, `status` its HTTP status. */
 export class IamError extends Error {
@@ -468,9 +469,8 @@ export class Identities {
         : integerIn('maxItems', input.maxItems, 1, iamLimits.maxListItems);
     const marker =
       input.marker === undefined ? '' : lengthIn('marker', required('marker', input.marker), 1, 320);
-    const rows = fetch(marker, max + 1);
-    const items = rows.slice(0, max);
-    return { items: items.map(view), marker: rows.length > max ? keyOf(items[items.length - 1]) : undefined };
+    const page = pageAfter(fetch, marker, max, keyOf);
+    return { items: page.items.map(view), marker: page.nextMarker };
   }
 
   private role(r: RoleRecord): Role {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { latestFunctionName } from '../../control/function-ref';
+import { maxItemsOf, pageAfter } from '../../control/paging';
 import { InvalidParameterValueError, ResourceNotFoundError } from '../../errors';
 import { limits } from '../../limits';
 import type { EventInvokeConfigRecord } from '../../store/function-store';
@@ -65,21 +66,23 @@ export function asyncRoutes(deps: ServerDeps): Hono {
   app.get('/islet/dead-letters', (c) => {
     const fn = c.req.query('FunctionName');
     if (fn) functions.get(nameOf(fn));
-    const max = Number(c.req.query('MaxItems') ?? '100');
-    if (!Number.isInteger(max) || max < 1 || max > 1000) {
-      throw new InvalidParameterValueError('MaxItems must be an integer between 1 and 1000');
-    }
-    const page = deps.deadLetters.list(fn ? nameOf(fn) : undefined, c.req.query('Marker') ?? '', max + 1);
-    const items = page.slice(0, max);
+    const max = maxItemsOf(c.req.query('MaxItems'), 100, 1000, (m) => new InvalidParameterValueError(m));
+    const name = fn ? nameOf(fn) : undefined;
+    const page = pageAfter(
+      (after, limit) => deps.deadLetters.list(name, after, limit),
+      c.req.query('Marker') ?? '',
+      max,
+      (e) => e.id,
+    );
     return c.json({
-      DeadLetters: items.map((e) => ({
+      DeadLetters: page.items.map((e) => ({
         EventId: e.id,
         FunctionName: e.functionName,
         EnqueuedAt: new Date(e.enqueuedAt).toISOString(),
         ApproximateInvokeCount: e.invokeCount,
         Record: e.record ? JSON.parse(e.record) : undefined,
       })),
-      NextMarker: page.length > max ? items[items.length - 1].id : null,
+      NextMarker: page.nextMarker ?? null,
     });
   });
 

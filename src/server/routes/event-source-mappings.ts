@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { assertNewMapping, mappingFromInput } from '../../control/event-source-mappings';
 import { parseFunctionRef, requireLatest } from '../../control/function-ref';
+import { maxItemsOf, pageAfter } from '../../control/paging';
 import { InvalidParameterValueError, ResourceNotFoundError } from '../../errors';
 import { limits } from '../../limits';
 import type { MappingRecord } from '../../store/mapping-store';
@@ -64,19 +65,19 @@ export function eventSourceMappingRoutes(deps: ServerDeps): Hono {
     const arn = c.req.query('EventSourceArn');
     const fn = c.req.query('FunctionName');
     const name = fn ? functionName(fn) : undefined;
-    const max = Number(c.req.query('MaxItems') ?? '100');
-    if (!Number.isInteger(max) || max < 1 || max > 10_000)
-      throw new InvalidParameterValueError('MaxItems must be between 1 and 10000');
-    const marker = c.req.query('Marker') ?? '';
-    const all = mappings.store
+    const max = maxItemsOf(c.req.query('MaxItems'), 100, 10_000, (m) => new InvalidParameterValueError(m));
+    const matching = mappings.store
       .list()
-      .filter(
-        (m) => (!arn || m.eventSourceArn === arn) && (!name || m.functionName === name) && m.uuid > marker,
-      );
-    const page = all.slice(0, max);
+      .filter((m) => (!arn || m.eventSourceArn === arn) && (!name || m.functionName === name));
+    const page = pageAfter(
+      (after, limit) => matching.filter((m) => m.uuid > after).slice(0, limit),
+      c.req.query('Marker') ?? '',
+      max,
+      (m) => m.uuid,
+    );
     return c.json({
-      EventSourceMappings: page.map((m) => configuration(m, functions.arn(m.functionName))),
-      NextMarker: all.length > max ? page[page.length - 1].uuid : null,
+      EventSourceMappings: page.items.map((m) => configuration(m, functions.arn(m.functionName))),
+      NextMarker: page.nextMarker ?? null,
     });
   });
 

@@ -18,11 +18,7 @@ export function functionRoutes(deps: ServerDeps): Hono {
   };
 
   app.get('/2015-03-31/functions', (c) => {
-    const max = c.req.query('MaxItems');
-    const maxItems = max === undefined ? undefined : Number(max);
-    if (max !== undefined && !/^\d+$/.test(max))
-      throw new InvalidParameterValueError('MaxItems must be an integer');
-    const page = functions.list(c.req.query('Marker') || undefined, maxItems);
+    const page = functions.list(c.req.query('Marker') || undefined, c.req.query('MaxItems'));
     return c.json({
       Functions: page.functions.map((r) => functionConfiguration(r, functions.arn(r.name))),
       NextMarker: page.nextMarker ?? null,
