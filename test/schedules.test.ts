@@ -137,6 +137,42 @@ describe('schedules (EventBridge rules)', () => {
     expect(bad).toContain('exactly one of day-of-month and day-of-week must be ?');
   });
 
+  it('speaks JSON 1.1 as AWS does: request ids, malformed bodies, unknown operations, __proto__ keys', async () => {
+    const post = (target: string, body: string) =>
+      fetch(`${server.url}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': target,
+          // Requests go to a service by their credential scope; islet has no keys here, so any signature passes.
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/events/aws4_request, SignedHeaders=host, Signature=0',
+        },
+        body,
+      });
+    const listed = await post('AWSEvents.ListRules', '{}');
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(listed.headers.get('content-type')).toBe('application/x-amz-json-1.1');
+
+    const malformed = await post('AWSEvents.PutRule', '{"Name": ');
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { __type: string }).__type).toBe('SerializationException');
+    const unknown = await post('AWSEvents.PutEvents', '{}');
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { __type: string }).__type).toBe('UnknownOperationException');
+
+    // A __proto__ member is data, not a prototype: the rule is made with the name given.
+    const made = await post(
+      'AWSEvents.PutRule',
+      '{"Name":"proto-rule","ScheduleExpression":"rate(1 hour)","State":"DISABLED","__proto__":{"Name":"other"}}',
+    );
+    expect(made.status).toBe(200);
+    const described = await post('AWSEvents.DescribeRule', '{"Name":"proto-rule"}');
+    expect(((await described.json()) as { Name: string }).Name).toBe('proto-rule');
+    expect((await post('AWSEvents.DeleteRule', '{"Name":"proto-rule"}')).status).toBe(200);
+  });
+
   it('keeps ticking after kill -9 and restart (rules are durable)', async () => {
     await cli('events', 'enable-rule', '--name', 'every');
     await server.kill9();

@@ -47,7 +47,7 @@ export function createApp(
 ): Hono {
   const app = new Hono({ strict: false });
   const s3 = s3Routes(events.notifications, events.objectStorage, deps.logger);
-  const eventBridge = eventBridgeRoutes(events.rules, events.scheduler, deps.functions);
+  const eventBridge = eventBridgeRoutes(events.rules, events.scheduler, deps.functions, deps.logger);
   const logs = logsRoutes(deps);
   const cloudWatch = cloudWatchRoutes(deps);
   const iam = deps.identities ? iamRoutes(deps.identities, deps.logger) : undefined;
