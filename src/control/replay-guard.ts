@@ -1,23 +1,34 @@
 /**
- * Remembers the signatures it has accepted until they expire, so the same signed request is
- * accepted once. Memory is bounded by `maxEntries`: when full, expired entries go first, then the
- * oldest-signed tenth; from then on a request signed at or before the newest dropped one is
- * refused as well, since islet can no longer tell whether it is a replay.
+ * Remembers the signatures it has accepted until they expire, so that a signed request captured
+ * and sent again later is refused. The same signature is accepted again only within `graceMs` of
+ * its first use: a signature covers the time to the second, so the AWS CLI running the same
+ * command twice within one second sends two byte-identical requests (`aws lambda invoke` in a
+ * loop does), which nothing can tell from a replay that quick, and which AWS answers both.
+ * Memory is bounded by `maxEntries`: when full, expired entries go first, then the oldest-signed
+ * tenth; from then on a request signed at or before the newest dropped one is refused as well,
+ * since islet can no longer tell whether it is a replay.
  */
 export class ReplayGuard {
-  private readonly seen = new Map<string, { signedAtMs: number; validUntilMs: number }>();
+  private readonly seen = new Map<string, { signedAtMs: number; validUntilMs: number; firstMs: number }>();
   /** Requests signed at or before this instant (ms) are refused: their entries may be gone. */
   private floorMs = Number.NEGATIVE_INFINITY;
 
-  /** @param maxEntries signatures kept (about 150 bytes each; default 100,000). */
-  constructor(private readonly maxEntries = 100_000) {}
+  /**
+   * @param maxEntries signatures kept (about 150 bytes each; default 100,000)
+   * @param graceMs how long after its first use a signature is still accepted (default 2 s:
+   *   a second of signing granularity plus transit)
+   */
+  constructor(
+    private readonly maxEntries = 100_000,
+    private readonly graceMs = 2000,
+  ) {}
 
   /** Records a verified signature; false when it is a replay (or too old to tell). */
   admit(signature: string, signedAtMs: number, validUntilMs: number, nowMs: number): boolean {
     if (signedAtMs <= this.floorMs) return false;
     const known = this.seen.get(signature);
-    if (known && known.validUntilMs >= nowMs) return false;
-    this.seen.set(signature, { signedAtMs, validUntilMs });
+    if (known && known.validUntilMs >= nowMs) return nowMs - known.firstMs <= this.graceMs;
+    this.seen.set(signature, { signedAtMs, validUntilMs, firstMs: nowMs });
     if (this.seen.size > this.maxEntries) this.shrink(nowMs);
     return true;
   }

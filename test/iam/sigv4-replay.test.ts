@@ -10,10 +10,22 @@ describe('ReplayGuard', () => {
     const g = new ReplayGuard(10);
     const t = 1_000_000;
     expect(g.admit('a', t, t + 15 * minute, t)).toBe(true);
+    expect(g.admit('a', t, t + 15 * minute, t + 2001)).toBe(false);
     expect(g.admit('a', t, t + 15 * minute, t + 14 * minute)).toBe(false);
     expect(g.admit('b', t, t + 15 * minute, t)).toBe(true);
     // Past its validity the verifier refuses the request for its date anyway; the entry may go.
     expect(g.admit('a', t, t + 15 * minute, t + 16 * minute)).toBe(true);
+  });
+
+  it('accepts the same signature again within the grace after its first use (the CLI in one second), not later', () => {
+    const g = new ReplayGuard(10, 2000);
+    const t = 1_000_000;
+    expect(g.admit('a', t, t + 15 * minute, t + 100)).toBe(true);
+    expect(g.admit('a', t, t + 15 * minute, t + 900)).toBe(true);
+    expect(g.admit('a', t, t + 15 * minute, t + 2100)).toBe(true);
+    // The grace runs from the first use, not from the last.
+    expect(g.admit('a', t, t + 15 * minute, t + 2101)).toBe(false);
+    expect(g.admit('a', t, t + 15 * minute, t + 5000)).toBe(false);
   });
 
   it('holds at most maxEntries, dropping expired entries first', () => {
@@ -24,7 +36,7 @@ describe('ReplayGuard', () => {
     expect(g.size).toBeLessThanOrEqual(100);
     // Nothing valid was dropped, so nothing is refused that should pass.
     expect(g.admit('fresh', t + 5 * minute + 1000, t + 21 * minute, t + 5 * minute)).toBe(true);
-    expect(g.admit('new3', t + 5 * minute, t + 20 * minute, t + 5 * minute)).toBe(false);
+    expect(g.admit('new3', t + 5 * minute, t + 20 * minute, t + 6 * minute)).toBe(false);
   });
 
   it('when full of valid entries it drops the oldest-signed and refuses anything signed that early', () => {
