@@ -10,6 +10,7 @@ import {
 } from '../arns';
 import { dynamodbAccess } from '../services/dynamodb';
 import { iteratorStreamArn } from '../services/dynamodb-streams-api';
+import { formParameters } from './form-parameters';
 import { evaluate, type PolicyDocument } from './iam-policy';
 import { type PolicyStatement, policyDocument } from './policy';
 import { s3Address, s3OperationOf } from './s3-operations';
@@ -228,17 +229,14 @@ function eventsCall(req: ApiRequest, account: Account): ApiCall | undefined {
 
 /**
  * IAM (query protocol, Action=Op): roles and users by name; the caller's own user when none is
- * named. A parameter given twice with different values is refused: the route might read the other.
+ * named. Parameters are read as the route reads them (control/form-parameters.ts).
  */
 function iamCall(req: ApiRequest, account: Account, caller: ApiCaller): ApiCall | undefined {
-  const params = new URLSearchParams(req.query);
-  for (const [k, v] of new URLSearchParams(req.body?.toString('utf8') ?? '')) params.append(k, v);
-  const one = (name: string) => {
-    const values = new Set(params.getAll(name));
-    return values.size > 1 ? null : [...values][0];
-  };
-  const [op, role, user, givenPath] = ['Action', 'RoleName', 'UserName', 'Path'].map(one);
-  if (op === null || role === null || user === null || givenPath === null) return undefined;
+  const form = formParameters(req.query, req.body);
+  if ('conflict' in form) return undefined;
+  const [op, role, user, givenPath] = ['Action', 'RoleName', 'UserName', 'Path'].map((n) =>
+    form.params.get(n),
+  );
   if (op === undefined || !/^[A-Za-z]{1,64}$/.test(op)) return undefined;
   const path = op === 'CreateRole' || op === 'CreateUser' ? (givenPath ?? '/') : '/';
   let resource = '*';

@@ -278,6 +278,38 @@ describe('IAM API: roles', () => {
     expect(huge.status).toBe(413);
     expect(huge.text).toContain('<Code>RequestEntityTooLarge</Code>');
   });
+
+  it('refuses a parameter given twice with different values (query and body, or twice in one), creating nothing', async () => {
+    const twice = async (query: string, body: string) => {
+      const res = await fetch(`${server.url}/?${query}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00',
+        },
+        body,
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    const trust = encodeURIComponent(lambdaTrust);
+    const create = `Action=CreateRole&Version=2010-05-08&AssumeRolePolicyDocument=${trust}`;
+    for (const [query, body] of [
+      ['RoleName=twice-a', `${create}&RoleName=twice-b`],
+      ['', `${create}&RoleName=twice-a&RoleName=twice-b`],
+    ]) {
+      const out = await twice(query, body);
+      expect(out.status).toBe(400);
+      expect(out.text).toContain('<Code>InvalidInput</Code>');
+      expect(out.text).toContain('The parameter RoleName is given more than once with different values.');
+    }
+    const roles = await raw('Action=ListRoles&Version=2010-05-08');
+    expect(roles.text).not.toContain('twice-');
+    // The same value twice is one parameter.
+    const same = await twice('RoleName=twice-same', `${create}&RoleName=twice-same`);
+    expect(same.status).toBe(200);
+    expect((await raw('Action=DeleteRole&Version=2010-05-08&RoleName=twice-same')).status).toBe(200);
+  });
 });
 
 describe('IAM API: users and access keys', () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { XMLBuilder } from 'fast-xml-parser';
 import { type Context, Hono } from 'hono';
+import { formParameters } from '../../control/form-parameters';
 import { IamError, type Identities, type Page, type Role, type User } from '../../control/identities';
 import { LambdaError } from '../../errors';
 import type { Logger } from '../../logger';
@@ -161,17 +162,24 @@ export function iamRoutes(identities: Identities, logger: Logger): Hono {
   app.all('*', async (c) => {
     const requestId = randomUUID();
     try {
-      const params = new URLSearchParams(c.req.url.split('?')[1] ?? '');
-      if (c.req.method === 'POST') {
-        const body = await readBody(c, maxRequestBytes, 'IAM');
-        for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params.set(k, v);
-      } else if (c.req.method !== 'GET') {
+      let form: Buffer | undefined;
+      if (c.req.method === 'POST') form = await readBody(c, maxRequestBytes, 'IAM');
+      else if (c.req.method !== 'GET') {
         throw new IamError(
           'InvalidAction',
           `IAM requests are GET or POST, not ${c.req.method.slice(0, 20)}`,
           400,
         );
       }
+      const read = formParameters(new URLSearchParams(c.req.url.split('?')[1] ?? ''), form);
+      if ('conflict' in read) {
+        throw new IamError(
+          'InvalidInput',
+          `The parameter ${read.conflict.slice(0, 64)} is given more than once with different values.`,
+          400,
+        );
+      }
+      const params = read.params;
       const action = params.get('Action');
       if (!action) throw new IamError('MissingAction', 'Missing Action', 400);
       const version = params.get('Version');
