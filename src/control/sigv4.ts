@@ -144,9 +144,12 @@ export class SigV4Verifier {
         { ...keyDetail, StringToSign: stringToSign(parts, candidates[0]), CanonicalRequest: candidates[0] },
       );
     }
-    const validUntilMs =
-      parts.signedAtMs + (parts.form === 'query' ? parts.expiresSeconds! * 1000 : maxClockSkewMs);
-    if (!this.options.replay.admit(parts.signature, parts.signedAtMs, validUntilMs, now)) {
+    // A presigned URL is meant to be used again until it expires, as S3 allows (it is a bearer
+    // link); a signed request in headers is refused as a replay after the guard's grace.
+    if (
+      parts.form === 'header' &&
+      !this.options.replay.admit(parts.signature, parts.signedAtMs, parts.signedAtMs + maxClockSkewMs, now)
+    ) {
       throw new SigV4Failure('replayed', 'This request signature was already used; sign each request anew.');
     }
     return {

@@ -264,6 +264,17 @@ describe('presigned URLs (query form)', () => {
       ),
     ).toBe('presign-expired');
   });
+
+  it('a presigned URL can be used again until it expires, as S3 allows', async () => {
+    let clock = Date.now();
+    const v = verifier(() => clock);
+    const url = await presign('s3', '/bucket/shared.txt', 60);
+    expect(await outcome(v, url)).toBe('ok alice s3');
+    clock += 10_000;
+    expect(await outcome(v, url)).toBe('ok alice s3');
+    clock += 60_000;
+    expect(await outcome(v, url)).toBe('presign-expired');
+  });
 });
 
 describe('malformed signatures', () => {
