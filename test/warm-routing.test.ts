@@ -1,5 +1,6 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executorIndex } from '../src/runtime/executors';
 import { deploy, invoke } from './helpers/functions';
 import { startServer, type TestServer } from './helpers/server';
 
@@ -14,16 +15,9 @@ afterAll(async () => {
   server?.cleanup();
 });
 
-/** The executor islet's name hash sends a function to (src/runtime/executors.ts, pick). */
-function executorOf(name: string, executors: number): number {
-  let h = 0;
-  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) | 0;
-  return Math.abs(h) % executors;
-}
-
 /** The first `prefix-N` name that hashes to executor `index` of 2. */
 function nameOn(prefix: string, index: number): string {
-  for (let i = 0; ; i++) if (executorOf(`${prefix}-${i}`, 2) === index) return `${prefix}-${i}`;
+  for (let i = 0; ; i++) if (executorIndex(`${prefix}-${i}`, 2) === index) return `${prefix}-${i}`;
 }
 
 const withEnvId = `

@@ -48,6 +48,13 @@ const heavyForMs = 60_000;
 /** OS niceness of the background executor (19: runs only on CPU time nobody else wants). */
 const backgroundNice = 19;
 
+/** The executor a function's name goes to when no warm environment says otherwise: a 31-multiplier string hash. */
+export function executorIndex(functionName: string, executors: number): number {
+  let h = 0;
+  for (let i = 0; i < functionName.length; i++) h = (h * 31 + functionName.charCodeAt(i)) | 0;
+  return Math.abs(h) % executors;
+}
+
 /** If the warm executor has this many more invocations in flight than the least busy one, spill over. */
 const spillThreshold = 8;
 
@@ -306,9 +313,7 @@ export class ExecutorPool {
   }
 
   private pick(functionName: string): ExecutorProcess {
-    let h = 0;
-    for (let i = 0; i < functionName.length; i++) h = (h * 31 + functionName.charCodeAt(i)) | 0;
-    const primary = this.executors[Math.abs(h) % this.executors.length];
+    const primary = this.executors[executorIndex(functionName, this.executors.length)];
     let least = primary;
     for (const ex of this.executors) if (ex.inFlight < least.inFlight) least = ex;
     return primary.inFlight - least.inFlight > spillThreshold ? least : primary;
