@@ -5,6 +5,7 @@ import {
   functionArn,
   kinesisStreamArn,
   logGroupArn,
+  parseTableStreamArn,
   roleArn,
   ruleArn,
   s3Arn,
@@ -12,7 +13,6 @@ import {
   tableStreamArn,
   userArn,
 } from './arns';
-import { parseTableStreamArn } from './store/table-streams';
 
 const a = { region: 'eu-west-1', accountId: '123456789012' };
 

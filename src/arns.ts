@@ -35,6 +35,17 @@ export function tableStreamArn(a: Account, table: string, streamLabel: string): 
   return `${tableArn(a, table)}/stream/${streamLabel}`;
 }
 
+/** A DynamoDB stream ARN's parts, or undefined when `arn` is none. */
+export function parseTableStreamArn(
+  arn: string,
+): { region: string; accountId: string; table: string; label: string } | undefined {
+  const m =
+    /^arn:aws[a-zA-Z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})\/stream\/([0-9T:.-]{1,64})$/.exec(
+      arn,
+    );
+  return m ? { region: m[1]!, accountId: m[2]!, table: m[3]!, label: m[4]! } : undefined;
+}
+
 /** `arn:aws:kinesis:REGION:ACCOUNT:stream/NAME` */
 export function kinesisStreamArn(a: Account, name: string): string {
   return `arn:aws:kinesis:${a.region}:${a.accountId}:stream/${name}`;

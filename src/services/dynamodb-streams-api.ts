@@ -1,9 +1,8 @@
-import { tableStreamArn } from '../arns';
+import { parseTableStreamArn, tableStreamArn } from '../arns';
 import { type AttributeValue, buildDynamoDBRecord } from '../events/shapes/dynamodb';
 import type { TableEngine } from '../store/table-engine';
 import {
   logPositionOf,
-  parseTableStreamArn,
   sequenceNumberOf,
   shardIdOf,
   type TableStream,

@@ -280,17 +280,6 @@ function fromRow(r: StreamRow): TableStream {
   };
 }
 
-/** A DynamoDB stream ARN's parts, or undefined when `arn` is none. */
-export function parseTableStreamArn(
-  arn: string,
-): { region: string; accountId: string; table: string; label: string } | undefined {
-  const m =
-    /^arn:aws[a-zA-Z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})\/stream\/([0-9T:.-]{1,64})$/.exec(
-      arn,
-    );
-  return m ? { region: m[1]!, accountId: m[2]!, table: m[3]!, label: m[4]! } : undefined;
-}
-
 /** Sequence numbers are the log's position plus 10^20: 21 digits, ordered as text and as numbers. */
 const sequenceBase = 10n ** 20n;
 

@@ -1,10 +1,5 @@
-import {
-  logPositionOf,
-  parseTableStreamArn,
-  sequenceNumberOf,
-  shardIdOf,
-  type TableStreamLog,
-} from '../../store/table-streams';
+import { parseTableStreamArn } from '../../arns';
+import { logPositionOf, sequenceNumberOf, shardIdOf, type TableStreamLog } from '../../store/table-streams';
 import { type AttributeValue, buildDynamoDBRecord } from '../shapes/dynamodb';
 import type { ShardStart, StreamRecord, StreamSource } from './source';
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { parseTableStreamArn } from '../../arns';
 import type { Functions } from '../../control/functions';
 import type { Logger } from '../../logger';
 import type { Invoker } from '../../runtime/invoker';
 import type { MappingRecord, MappingStore } from '../../store/mapping-store';
-import { parseTableStreamArn, type TableStreamLog } from '../../store/table-streams';
+import type { TableStreamLog } from '../../store/table-streams';
 import type { AsyncQueue } from '../async-queue';
 import { stableUuid } from '../stable-id';
 import { DynamoDBStreamSource } from './dynamodb-source';
