@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { parseFunctionRef, requireLatest } from '../../control/function-ref';
-import { InvalidParameterValueError } from '../../errors';
 import { limits } from '../../limits';
 import { readJsonObject } from '../body';
 import type { ServerDeps } from '../context';

@@ -162,8 +162,8 @@ export function iamRoutes(identities: Identities, logger: Logger): Hono {
   app.all('*', async (c) => {
     const requestId = randomUUID();
     try {
-      let form: Buffer | undefined;
-      if (c.req.method === 'POST') form = await readBody(c, maxRequestBytes, 'IAM');
+      let formBody: Buffer | undefined;
+      if (c.req.method === 'POST') formBody = await readBody(c, maxRequestBytes, 'IAM');
       else if (c.req.method !== 'GET') {
         throw new IamError(
           'InvalidAction',
@@ -171,7 +171,7 @@ export function iamRoutes(identities: Identities, logger: Logger): Hono {
           400,
         );
       }
-      const read = formParameters(new URLSearchParams(c.req.url.split('?')[1] ?? ''), form);
+      const read = formParameters(new URLSearchParams(c.req.url.split('?')[1] ?? ''), formBody);
       if ('conflict' in read) {
         throw new IamError(
           'InvalidInput',
