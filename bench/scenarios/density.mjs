@@ -20,11 +20,10 @@
  * go to executors by a hash of their name, so an executor that draws more than its share evicts
  * before the total reaches M; the notes give the split.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { createFunction, ISLET_MISSING_MESSAGE, isletBuilt, startIslet } from '../lib/islet.mjs';
-import { sleep } from '../lib/process.mjs';
+import { processTree, sleep } from '../lib/process.mjs';
 
 export const name = 'density';
 export const description =
@@ -248,11 +247,7 @@ async function invokeAll(urls, concurrency) {
 
 /** VmRSS (KB) of the islet front process and of each of its children. */
 function isletRss(pid) {
-  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-    .split('\n')
-    .map((line) => Number(line.trim()))
-    .filter((p) => p > 0);
-  const processes = [pid, ...children].map((p) => ({ pid: p, rssKB: vmRssKB(p) }));
+  const processes = processTree(pid).map((p) => ({ pid: p, rssKB: vmRssKB(p) }));
   return { totalKB: processes.reduce((sum, p) => sum + p.rssKB, 0), processes };
 }
 
