@@ -213,8 +213,12 @@ describe('asynchronous invocation', () => {
     await new Promise((r) => setTimeout(r, 700));
     expect((await collected()).find((r) => r.requestContext.requestId === id)).toBeUndefined();
     await client.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'paused' }));
-    const record = await waitFor(async () =>
-      (await collected()).find((r) => r.requestContext.requestId === id),
+    // Throttled retries back off exponentially (from 100 ms here), and the success record then
+    // competes with these reads for the collector's one slot: on a loaded machine that can take
+    // over 10 s.
+    const record = await waitFor(
+      async () => (await collected()).find((r) => r.requestContext.requestId === id),
+      20_000,
     );
     expect(record.responsePayload).toEqual({ got: 'later' });
     expect(record.requestContext.approximateInvokeCount).toBe(1);
